@@ -1,0 +1,26 @@
+"""The domain model, one module per aggregate."""
+from .checklists import Checklist, ChecklistVersion
+from .evidence import EvidenceFile
+from .inspections import (
+    Answer,
+    Attendee,
+    Conclusion,
+    Finding,
+    Inspection,
+    InspectionRevision,
+    InspectionStatus,
+    ReviewComment,
+)
+from .notifications import AuditEvent, Notification
+from .plans import InspectionKind, Plan
+from .remediation import ActionEvent, ActionStatus, ExtensionRequest, RemediationAction
+from .units import SuccessionKind, Unit, UnitLocation, UnitSuccession
+from .users import Role, Team, User, team_members
+
+__all__ = [
+    "ActionEvent", "ActionStatus", "Answer", "Attendee", "AuditEvent", "Checklist",
+    "ChecklistVersion", "Conclusion", "EvidenceFile", "ExtensionRequest", "Finding",
+    "Inspection", "InspectionKind", "InspectionRevision", "InspectionStatus", "Notification",
+    "Plan", "RemediationAction", "ReviewComment", "Role", "SuccessionKind", "Team", "Unit",
+    "UnitLocation", "UnitSuccession", "User", "team_members",
+]

@@ -1,0 +1,67 @@
+"""Reading and creating inspections."""
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import ChecklistVersion, Inspection, InspectionStatus, Plan, Unit
+from ..permissions import inspection_scope
+from . import audit
+
+
+def visible_inspections(user, *, today: date, limit: int | None = None) -> list[Inspection]:
+    """The inspections `user` may know of: today's first, then the soonest."""
+    is_today = sa.and_(Inspection.window_start <= today, Inspection.window_end >= today)
+    done = Inspection.status.in_([InspectionStatus.CONCLUDED, InspectionStatus.CANCELLED])
+    stmt = (
+        sa.select(Inspection)
+        .where(inspection_scope(user))
+        .options(selectinload(Inspection.checklist_version), selectinload(Inspection.team))
+        .order_by(
+            sa.case((is_today, 0), else_=1),
+            sa.case((done, 1), else_=0),
+            Inspection.window_start.is_(None),
+            Inspection.window_start,
+            Inspection.id,
+        )
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def count_by_status(user) -> dict[str, int]:
+    stmt = (
+        sa.select(Inspection.status, sa.func.count())
+        .where(inspection_scope(user))
+        .group_by(Inspection.status)
+    )
+    return {status: n for status, n in db.session.execute(stmt)}
+
+
+def create_planned_inspection(
+    plan: Plan, unit: Unit, version: ChecklistVersion, *, window_start: date, window_end: date, actor=None
+) -> Inspection:
+    """Create one inspection of a plan, snapshotting the unit's name and code."""
+    inspection = Inspection(
+        uuid=str(uuidlib.uuid4()),
+        plan=plan,
+        checklist_version=version,
+        unit=unit,
+        unit_code_snapshot=unit.code,
+        unit_name_snapshot=unit.name,
+        kind=plan.kind,
+        status=InspectionStatus.PLANNED,
+        team_id=plan.team_id,
+        window_start=window_start,
+        window_end=window_end,
+        place=unit.address,
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    audit.record(actor, "inspection.create", inspection, plan_id=plan.id, unit_code=unit.code)
+    return inspection

@@ -1,0 +1,23 @@
+"""The home page: what each role needs first."""
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from ..models import Role
+from ..permissions import authorize
+from ..services import inspections as inspection_service
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    authorize("inspection.list")
+    today = date.today()
+    items = inspection_service.visible_inspections(current_user, today=today, limit=200)
+    counts = None
+    if current_user.role in (Role.ADMIN, Role.LEAD, Role.VIEWER):
+        counts = inspection_service.count_by_status(current_user)
+    return render_template("home.html", inspections=items, counts=counts, today=today)

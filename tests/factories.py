@@ -1,0 +1,120 @@
+"""Plain factory functions with sensible defaults. Call inside an app context."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from werkzeug.security import generate_password_hash
+
+from server.extensions import db
+from server.models import (
+    Checklist,
+    ChecklistVersion,
+    Inspection,
+    InspectionKind,
+    Plan,
+    Role,
+    Team,
+    Unit,
+    UnitLocation,
+    User,
+)
+from server.services.inspections import create_planned_inspection
+
+_seq = itertools.count(1)
+
+PASSWORD = "password123"
+# Hashing is slow on purpose; hash the test password once for the whole run.
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+SMALL_CHECKLIST = {
+    "key": "small",
+    "title": {"vi": "Bảng kiểm nhỏ", "en": "Small checklist"},
+    "scoring": {"pass_mark": 80, "bands": []},
+    "sections": [
+        {
+            "key": "chung",
+            "title": {"vi": "Chung", "en": "General"},
+            "weight": 1,
+            "pass_mark": None,
+            "items": [
+                {"key": "bien-hieu", "type": "pass_fail", "text": {"vi": "Biển hiệu", "en": "Signage"},
+                 "points": 2, "allow_na": True, "critical": False},
+            ],
+        }
+    ],
+}
+
+
+def make_unit(*, code=None, name=None, kind="ward", parent=None, lat=21.0358, lon=105.8342, **kw) -> Unit:
+    n = next(_seq)
+    unit = Unit(code=code or f"{n:05d}", name=name or f"Phường Thử {n}", kind=kind, parent=parent, **kw)
+    if lat is not None:
+        unit.locations.append(UnitLocation(lat=lat, lon=lon, label="Trụ sở"))
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_team(*, name=None, members=()) -> Team:
+    team = Team(name=name or f"Đoàn kiểm tra {next(_seq)}")
+    team.members.extend(members)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def make_user(role: str = Role.INSPECTOR, *, username=None, unit=None, team=None, password=PASSWORD) -> User:
+    user = User(username=username or f"{role}{next(_seq)}", role=role, full_name=f"Người dùng {role}")
+    if role == Role.UNIT_OFFICER:
+        user.unit = unit or make_unit()
+    if password == PASSWORD:
+        user.password_hash = _PASSWORD_HASH
+    else:
+        user.set_password(password)
+    db.session.add(user)
+    if team is not None:
+        team.members.append(user)
+    db.session.flush()
+    return user
+
+
+def make_checklist_version(definition: dict | None = None, *, key=None) -> ChecklistVersion:
+    definition = dict(definition or SMALL_CHECKLIST)
+    definition["key"] = key or f"{definition['key']}-{next(_seq)}"
+    checklist = Checklist(key=definition["key"])
+    version = ChecklistVersion(checklist=checklist, number=1, content_hash=f"{next(_seq):064x}", definition=definition)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def make_plan(*, kind=InspectionKind.ANNOUNCED, team=None, version=None, title=None) -> Plan:
+    version = version or make_checklist_version()
+    today = date.today()
+    plan = Plan(
+        title=title or f"Kế hoạch {next(_seq)}",
+        kind=kind,
+        period_start=today,
+        period_end=today + timedelta(days=30),
+        checklist_id=version.checklist_id,
+        team=team,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def make_inspection(
+    *, unit=None, team=None, kind=InspectionKind.ANNOUNCED, plan=None, version=None, start=None, days=3, **fields
+) -> Inspection:
+    version = version or make_checklist_version()
+    plan = plan or make_plan(kind=kind, team=team, version=version)
+    start = start or date.today()
+    inspection = create_planned_inspection(
+        plan, unit or make_unit(), version, window_start=start, window_end=start + timedelta(days=days)
+    )
+    for name, value in fields.items():
+        setattr(inspection, name, value)
+    db.session.flush()
+    return inspection

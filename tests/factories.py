@@ -19,6 +19,7 @@ from server.models import (
     UnitLocation,
     User,
 )
+from server.services.checklist_format import validate_definition
 from server.services.inspections import create_planned_inspection
 
 _seq = itertools.count(1)
@@ -27,23 +28,36 @@ PASSWORD = "password123"
 # Hashing is slow on purpose; hash the test password once for the whole run.
 _PASSWORD_HASH = generate_password_hash(PASSWORD)
 
-SMALL_CHECKLIST = {
+SMALL_CHECKLIST_SOURCE = {
     "key": "small",
     "title": {"vi": "Bảng kiểm nhỏ", "en": "Small checklist"},
-    "scoring": {"pass_mark": 80, "bands": []},
+    "scoring": {"pass_mark": 80},
     "sections": [
         {
             "key": "chung",
             "title": {"vi": "Chung", "en": "General"},
-            "weight": 1,
-            "pass_mark": None,
             "items": [
                 {"key": "bien-hieu", "type": "pass_fail", "text": {"vi": "Biển hiệu", "en": "Signage"},
-                 "points": 2, "allow_na": True, "critical": False},
+                 "points": 2, "allow_na": True, "evidence": {"photo": "on_fail"},
+                 "finding": {"severity": "major", "remediation_days": 15}},
+                {"key": "dung-han", "type": "ratio", "text": {"vi": "Tỷ lệ đúng hạn", "en": "On-time rate"},
+                 "numerator": {"vi": "Đúng hạn", "en": "On time"},
+                 "denominator": {"vi": "Đã giải quyết", "en": "Settled"}, "pass_at": 95, "points": 3},
+                {"key": "ghi-chu", "type": "text", "text": {"vi": "Ghi chú", "en": "Notes"}},
             ],
         }
     ],
 }
+
+
+def normalised(source: dict) -> dict:
+    """A checklist definition as import stores it (validated, defaults filled)."""
+    definition, errors = validate_definition(source, "factory")
+    assert not errors, errors
+    return definition
+
+
+SMALL_CHECKLIST = normalised(SMALL_CHECKLIST_SOURCE)
 
 
 def make_unit(*, code=None, name=None, kind="ward", parent=None, lat=21.0358, lon=105.8342, **kw) -> Unit:
@@ -80,7 +94,7 @@ def make_user(role: str = Role.INSPECTOR, *, username=None, unit=None, team=None
 
 
 def make_checklist_version(definition: dict | None = None, *, key=None) -> ChecklistVersion:
-    definition = dict(definition or SMALL_CHECKLIST)
+    definition = dict(definition or SMALL_CHECKLIST)  # callers pass normalised definitions
     definition["key"] = key or f"{definition['key']}-{next(_seq)}"
     checklist = Checklist(key=definition["key"])
     version = ChecklistVersion(checklist=checklist, number=1, content_hash=f"{next(_seq):064x}", definition=definition)

@@ -174,7 +174,7 @@ def _walk_nodes(node: yaml.Node, path: str, lines: dict[str, int], source: str) 
 
 class _DefinitionChecker(ItemChecker):
     """The checklist as a whole: top-level keys, scoring and sections."""
-    # ── checklist, scoring, sections ─────────────────────────────────────
+
     def checklist(self, data: Any) -> dict | None:
         raw = self.mapping(data, "", CHECKLIST_KEYS, ("key", "title", "sections"))
         if raw is None:

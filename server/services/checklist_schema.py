@@ -1,8 +1,9 @@
-"""What a checklist file may contain, and the normalised definition it becomes.
+"""The vocabulary of the checklist format: allowed keys, types and values, the
+error type, and checks for single values (texts, keys, numbers, flags).
 
-Import the public names from `checklist_format`; this module holds the rules.
+Import the public names from `checklist_format`, which also describes the
+normalised definition; authors read checklists/README.md.
 Error paths are dotted, with zero-based list indexes: `sections[1].items[3].type`.
-The normalised shape is described in `checklist_format` and checklists/README.md.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ ITEM_TYPES = (
 PHOTO_EVIDENCE = ("never", "optional", "on_fail", "always")
 SEVERITIES = ("minor", "major", "critical")
 SHOW_IF_OPERATORS = ("equals", "not_equals", "in", "not_in")
-# Types whose answer a show_if can test, and the values it may compare with.
+# Types whose answer a show_if can test.
 SHOW_IF_TARGETS = ("pass_fail", "yes_no", "choice", "multi_choice", "count", "number", "scale")
 
 CHECKLIST_KEYS = ("key", "title", "description", "applies_to", "legal_basis", "scoring", "sections")

@@ -4,14 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
+BIND   ?= 127.0.0.1:8000
 STAMP  := $(VENV)/.installed-stamp
 PO     := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test setup db translations extract-messages clean
+.PHONY: run serve test setup db translations extract-messages clean
 
 run: setup db ## Set up everything on a fresh clone and serve http://$(HOST):$(PORT)
 	$(BIN)/kiemtra run --host $(HOST) --port $(PORT)
+
+serve: setup db ## Production: gunicorn on $(BIND) (see server/gunicorn_conf.py)
+	KIEMTRA_BIND=$(BIND) $(BIN)/gunicorn -c python:server.gunicorn_conf 'server:create_app()'
 
 test: setup ## Set up the virtualenv and run the whole test suite
 	$(BIN)/pytest

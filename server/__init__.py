@@ -29,12 +29,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
-    from . import errors, extensions, i18n, permissions
+    from . import errors, extensions, i18n, logs, permissions, security
     from .api import register_api
     from .cli import register_commands
+    from .services.storage import FilesystemStorage
     from .views import register_views
 
+    logs.init_app(app)
     extensions.init_app(app)
+    app.extensions["kiemtra.storage"] = FilesystemStorage(app.config["UPLOAD_FOLDER"])
+    security.init_app(app)
     permissions.init_app(app)
     i18n.init_app(app)
     register_views(app)

@@ -9,6 +9,8 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # bytes per request (photo uploads)
 UPLOAD_FOLDER = None  # None means <instance>/uploads
+KEEP_ORIGINAL_PHOTOS = True  # keep the bytes as received, besides the display copy
+MAX_PHOTO_PIXELS = 50_000_000  # refuse larger images before decoding (decompression bombs)
 CHECKLISTS_FOLDER = None  # None means <project>/checklists
 
 BABEL_DEFAULT_LOCALE = "vi"
@@ -18,16 +20,69 @@ LANGUAGES = ["vi", "en"]
 # Location checks (metres); flags for the lead, never blocking the inspector.
 CHECKIN_RADIUS_M = 300
 POOR_ACCURACY_M = 100
+# A photo taken farther than this from the check-in, or this long before or
+# after it, is flagged.
+PHOTO_MAX_DISTANCE_M = 1000
+PHOTO_MAX_TIME_S = 6 * 3600
 
 # Default remediation deadline (days) by finding severity, when the checklist
 # item names none.
 REMEDIATION_DAYS_BY_SEVERITY = {"minor": 30, "major": 15, "critical": 7}
+# Reminders of remediation deadlines (`kiemtra actions remind`, run daily by
+# cron): this many days before the deadline, and once when it is overdue.
+REMINDER_DAYS_BEFORE = [7, 1]
+
+# Email (SMTP); off while MAIL_SERVER is None: notifications stay in the app.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False  # STARTTLS
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_FROM = "KiemTra <kiemtra@localhost>"
+MAIL_TIMEOUT_S = 10
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False  # True forces it; it is on anyway for requests over HTTPS
+PERMANENT_SESSION_LIFETIME = 12 * 3600  # seconds: a working day in the field
+REMEMBER_COOKIE_DURATION = 14 * 24 * 3600  # "keep me signed in on this phone"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# Sign-in throttling: this many failures within the window locks the account
+# (or the address) until the window has passed since the last failure.
+LOGIN_MAX_FAILURES_PER_USER = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+LOG_FORMAT = "json"  # or "text"; JSON lines go to standard error
+LOG_LEVEL = "INFO"
+LOG_REQUESTS = False  # True logs every request (gunicorn's access log already does)
 
 API_TITLE = "KiemTra API"
 API_VERSION = "v1"
 OPENAPI_VERSION = "3.1.0"
 OPENAPI_URL_PREFIX = "/api"
 OPENAPI_JSON_PATH = "openapi.json"
+
+# Printed documents (biên bản kiểm tra, thông báo, thông báo kết luận; Mẫu 1.9
+# NĐ 30/2020/NĐ-CP). The issuing body heads every page; symbols make the
+# document numbers, e.g. "Số: 42/BB-ĐKT"; the place starts the date line
+# ("Hà Nội, ngày … tháng … năm …"); the distribution list is "Nơi nhận".
+ISSUING_BODY_PARENT = "ỦY BAN NHÂN DÂN TỈNH/THÀNH PHỐ"
+ISSUING_BODY = "ĐOÀN KIỂM TRA CẢI CÁCH HÀNH CHÍNH"
+ISSUING_PLACE = "Hà Nội"
+MINUTES_SYMBOL = "BB-ĐKT"
+NOTICE_SYMBOL = "TB-ĐKT"
+CONCLUSION_SYMBOL = "KL-ĐKT"
+MINUTES_COPIES = 2
+MINUTES_DISTRIBUTION = ["Đơn vị được kiểm tra", "Trưởng đoàn kiểm tra", "Lưu: VT, hồ sơ kiểm tra"]
+PDF_PHOTO_PX = 800  # longest side of a photo in a PDF
+PDF_PHOTO_QUALITY = 70  # JPEG quality of those photos
+
+# Summary exports: XLSX workbooks are built by a background thread into
+# <instance>/exports/; EXPORT_JOBS_INLINE builds them within the request
+# instead (tests). Finished files are removed after EXPORT_KEEP_HOURS.
+EXPORT_JOBS_INLINE = False
+EXPORT_KEEP_HOURS = 24
+EXPORT_API_PAGE_SIZE = 100  # default page size of /api/exports/inspections (max 1000)

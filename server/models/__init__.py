@@ -10,17 +10,19 @@ from .inspections import (
     InspectionRevision,
     InspectionStatus,
     ReviewComment,
+    Submission,
 )
 from .notifications import AuditEvent, Notification
 from .plans import InspectionKind, Plan
 from .remediation import ActionEvent, ActionStatus, ExtensionRequest, RemediationAction
+from .reporting import FailedItem
 from .units import SuccessionKind, Unit, UnitLocation, UnitSuccession
-from .users import Role, Team, User, team_members
+from .users import LoginAttempt, Role, Team, User, team_members
 
 __all__ = [
     "ActionEvent", "ActionStatus", "Answer", "Attendee", "AuditEvent", "Checklist",
-    "ChecklistVersion", "Conclusion", "EvidenceFile", "ExtensionRequest", "Finding",
-    "Inspection", "InspectionKind", "InspectionRevision", "InspectionStatus", "Notification",
-    "Plan", "RemediationAction", "ReviewComment", "Role", "SuccessionKind", "Team", "Unit",
+    "ChecklistVersion", "Conclusion", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
+    "Inspection", "InspectionKind", "LoginAttempt", "InspectionRevision", "InspectionStatus", "Notification",
+    "Plan", "RemediationAction", "ReviewComment", "Role", "Submission", "SuccessionKind", "Team", "Unit",
     "UnitLocation", "UnitSuccession", "User", "team_members",
 ]

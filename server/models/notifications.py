@@ -27,7 +27,12 @@ class Notification(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Who did what to which object, and when. Entries are only ever added."""
+    """Who did what to which object, and when. Entries are only ever added.
+
+    Entries are chained once committed (services/audit.py seals them): `seq`
+    orders the chain and `hash` covers the entry and the previous entry's
+    hash, so an altered or removed entry breaks the chain.
+    """
 
     __tablename__ = "audit_events"
 
@@ -38,3 +43,6 @@ class AuditEvent(db.Model):
     object_type: Mapped[str | None] = mapped_column(sa.String(48))
     object_id: Mapped[str | None] = mapped_column(sa.String(64))
     details: Mapped[dict | None] = mapped_column(JSONType)
+    seq: Mapped[int | None] = mapped_column(unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))

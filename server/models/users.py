@@ -73,3 +73,19 @@ class Team(db.Model):
 
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
     members: Mapped[list[User]] = relationship(secondary=team_members, back_populates="teams")
+
+
+class LoginAttempt(db.Model):
+    """A sign-in attempt, kept for throttling (per account and per address)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        sa.Index("ix_login_attempts_username_at", "username", "created_at"),
+        sa.Index("ix_login_attempts_address_at", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,18 +1,120 @@
-"""The audit trail: every state change records who did what."""
+"""The audit trail: every state change records who did what.
+
+Entries are added in the caller's transaction and chained after it commits
+("sealed"): each sealed entry gets the next `seq` and a SHA-256 over its
+content and the previous entry's hash. The unique `seq` makes two sealers
+that race fail instead of forking the chain; the loser retries. `verify()`
+walks the chain and names every altered or removed entry.
+"""
 from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEvent
 
+GENESIS = "0" * 64
+
 
 def record(actor, action: str, obj=None, **details) -> AuditEvent:
     """Add an audit entry to the session (the caller's transaction commits it)."""
-    event = AuditEvent(
+    entry = AuditEvent(
         actor_id=getattr(actor, "id", None),
         action=action,
         object_type=type(obj).__name__ if obj is not None else None,
         object_id=str(obj.id) if getattr(obj, "id", None) is not None else None,
         details=details or None,
     )
-    db.session.add(event)
-    return event
+    db.session.add(entry)
+    db.session.info["kiemtra.audit_pending"] = True
+    return entry
+
+
+def entry_hash(prev_hash: str, seq: int, row) -> str:
+    content = json.dumps(
+        {
+            "seq": seq,
+            "id": row.id,
+            "at": row.created_at.isoformat(),
+            "actor": row.actor_id,
+            "action": row.action,
+            "object": [row.object_type, row.object_id],
+            "details": row.details,
+        },
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def seal_pending(engine, *, batch: int = 500, attempts: int = 10) -> int:
+    """Chain every committed entry that is not chained yet; returns how many."""
+    sealed = 0
+    for _ in range(attempts):
+        try:
+            with Session(engine) as session, session.begin():
+                head = session.execute(
+                    sa.select(AuditEvent.seq, AuditEvent.hash)
+                    .where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq.desc()).limit(1)
+                ).first()
+                seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+                pending = session.scalars(
+                    sa.select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id).limit(batch)
+                ).all()
+                for row in pending:
+                    seq += 1
+                    row.seq, row.prev_hash = seq, prev
+                    row.hash = prev = entry_hash(prev, seq, row)
+            sealed += len(pending)
+            if len(pending) < batch:
+                return sealed
+        except IntegrityError:
+            continue  # another sealer took these numbers first; start again from its head
+    return sealed
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int | None
+    entry_id: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"seq {self.seq} (entry {self.entry_id}): {self.message}"
+
+
+def verify(session) -> tuple[int, list[ChainProblem]]:
+    """Walk the chain; returns (entries checked, problems found)."""
+    problems: list[ChainProblem] = []
+    expected_seq, prev = 1, GENESIS
+    checked = 0
+    rows = session.execute(sa.select(AuditEvent).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq))
+    for row in rows.scalars():
+        checked += 1
+        if row.seq != expected_seq:
+            problems.append(ChainProblem(row.seq, row.id, f"entries {expected_seq}..{row.seq - 1} are missing"))
+        elif row.prev_hash != prev:
+            problems.append(ChainProblem(row.seq, row.id, "the link to the previous entry is broken"))
+        if row.hash != entry_hash(row.prev_hash or "", row.seq, row):
+            problems.append(ChainProblem(row.seq, row.id, "the entry was altered after it was recorded"))
+        expected_seq, prev = row.seq + 1, row.hash
+    return checked, problems
+
+
+# Seal the entries of every transaction right after it commits. Registered
+# once, on the extension's session, whatever number of apps is created.
+@event.listens_for(db.session, "after_commit")
+def _seal_after_commit(session):
+    if session.info.pop("kiemtra.audit_pending", False):
+        seal_pending(session.get_bind())
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _forget_after_rollback(session, _previous_transaction):
+    session.info.pop("kiemtra.audit_pending", None)

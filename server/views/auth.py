@@ -1,13 +1,14 @@
 """Sign-in, sign-out and the language switch."""
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from ..models import User
+from ..models.types import utcnow
+from ..services import auth as auth_service
 
 bp = Blueprint("auth", __name__)
 
@@ -23,17 +24,31 @@ def _safe_next(target: str | None) -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        user = db.session.scalar(sa.select(User).where(User.username == username))
-        if user is None or not user.active or not user.check_password(password):
-            error = _("Wrong username or password.")
+        config = current_app.config
+        now = utcnow()
+        result = auth_service.sign_in(
+            request.form.get("username", ""), request.form.get("password", ""),
+            address=request.remote_addr or "", now=now,
+            throttle=auth_service.Throttle(
+                max_per_user=config["LOGIN_MAX_FAILURES_PER_USER"],
+                max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                lockout=timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"]),
+            ),
+        )
+        db.session.commit()
+        if result.locked_until is not None:
+            minutes = max(1, -(-int((result.locked_until - now).total_seconds()) // 60))
+            error, status = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                              minutes=minutes), 429
+        elif result.user is None:
+            error, status = _("Wrong username or password."), 401
         else:
-            login_user(user, remember=bool(request.form.get("remember")))
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+            login_user(result.user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), (401 if error else 200)
+    return render_template("login.html", error=error), status
 
 
 @bp.post("/logout")

@@ -1,0 +1,30 @@
+"""gunicorn settings for production: `make serve`, or
+`gunicorn -c python:server.gunicorn_conf 'server:create_app()'`.
+
+Every setting can be overridden with KIEMTRA_* environment variables.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("KIEMTRA_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("KIEMTRA_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("KIEMTRA_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+# Photo uploads from phones on slow links take a while.
+timeout = int(os.environ.get("KIEMTRA_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak never grows.
+max_requests = 2000
+max_requests_jitter = 200
+# Each worker builds its own app, so no database connection crosses a fork.
+preload_app = False
+# Access log as JSON lines, like the app's own log.
+accesslog = os.environ.get("KIEMTRA_ACCESS_LOG", "-")
+access_log_format = (
+    '{"time":"%(t)s","remote":"%(h)s","method":"%(m)s","path":"%(U)s","query":"%(q)s",'
+    '"status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s,"request_id":"%({x-request-id}o)s"}'
+)
+errorlog = "-"
+loglevel = os.environ.get("KIEMTRA_LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("KIEMTRA_FORWARDED_ALLOW_IPS", "127.0.0.1")

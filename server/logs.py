@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
         app.logger.handlers[:] = [handler]
-        app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+        app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
         app.logger.propagate = False
 
     @app.before_request

@@ -19,6 +19,13 @@ from tests.factories import make_inspection, make_unit
 HEADER = "code,name,kind,parent_code,lat,lon,valid_from\n"
 
 
+@pytest.fixture(autouse=True)
+def english_messages(app):
+    """These tests state messages in English; outside a request the default language (vi) applies."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+
+
+
 def _count(*where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(*where))
 

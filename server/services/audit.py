@@ -111,10 +111,14 @@ def verify(session) -> tuple[int, list[ChainProblem]]:
 # once, on the extension's session, whatever number of apps is created.
 @event.listens_for(db.session, "after_commit")
 def _seal_after_commit(session):
+    # Also called when a savepoint is released: wait for the outermost commit.
+    if session.in_nested_transaction():
+        return
     if session.info.pop("kiemtra.audit_pending", False):
         seal_pending(session.get_bind())
 
 
 @event.listens_for(db.session, "after_soft_rollback")
-def _forget_after_rollback(session, _previous_transaction):
-    session.info.pop("kiemtra.audit_pending", None)
+def _forget_after_rollback(session, previous_transaction):
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop("kiemtra.audit_pending", None)

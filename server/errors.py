@@ -50,12 +50,26 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_unexpected(error: Exception):
+    db.session.rollback()  # first: the messages below may need the database (the user's language)
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if _is_rejected_value(error):
+        # PostgreSQL refuses text longer than its column or holding a NUL
+        # byte where SQLite stores it: the user's input, not a server fault.
+        return handle_http_exception(user_error(422, _("A field is too long or contains characters that "
+                                                       "cannot be stored. Nothing was saved.")))
     from flask import current_app
 
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return handle_http_exception(InternalServerError())
+
+
+def _is_rejected_value(error: Exception) -> bool:
+    from sqlalchemy.exc import DataError, StatementError
+
+    return isinstance(error, DataError) or (
+        isinstance(error, StatementError) and isinstance(error.orig, ValueError) and "NUL" in str(error.orig)
+    )
 
 
 def user_error(code: int, message: str) -> HTTPException:

@@ -36,6 +36,7 @@ def init_app(app) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -48,3 +49,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
+
+
+def _sqlite_begin_before_savepoint(conn, _name) -> None:
+    # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE. A
+    # SAVEPOINT sent first opens one itself, and releasing it then COMMITs, out
+    # of reach of a later rollback: open a real transaction first. IMMEDIATE,
+    # since savepoints are taken to write; it waits for another writer
+    # (busy_timeout) instead of failing later on a stale snapshot.
+    if not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,16 +1,26 @@
-"""Column types that behave the same on SQLite and PostgreSQL.
+"""What differs between SQLite and PostgreSQL, absorbed in one place.
 
-This is the one place where the two databases' differences in stored types
-are absorbed: JSON (JSONB on PostgreSQL) and timezone-aware UTC datetimes
-(SQLite keeps no zone, so values are stored as naive UTC and handed back
-aware).
+- JSON: JSON on SQLite, JSONB on PostgreSQL; Python None is SQL NULL on both
+  (not a JSON `null`), so `column.is_(None)` finds every row without a value.
+  Objects come back equal but JSONB does not keep the order of their keys:
+  where order matters, store a list.
+- Timezone-aware datetimes: SQLite keeps no zone, so values are stored as
+  naive UTC on both and handed back aware (UTC).
+- Case- and accent-insensitive text search: SQLite's lower() folds only ASCII
+  ("Đ" stays "Đ") and PostgreSQL's depends on the server's locale, so searched
+  names are folded in Python (`fold`) into a stored column and compared there.
+
+Deadlines are computed in Python (services/deadlines.py) and compared with
+bound dates; duplicate client UUIDs are refused by unique constraints
+(services/idempotency.py).
 """
+import unicodedata
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+JSONType = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -34,3 +44,10 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def fold(text: str) -> str:
+    """The form of a text used for searching: lower case, no diacritics, đ as d,
+    single spaces ("Phường  Ba Đình" → "phuong ba dinh")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

@@ -5,10 +5,10 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, fold, utcnow
 
 
 class SuccessionKind(enum.StrEnum):
@@ -16,6 +16,11 @@ class SuccessionKind(enum.StrEnum):
     SPLIT = "split"
     RENAME = "rename"
     TRANSFER = "transfer"
+
+
+def _fold_inserted_name(context) -> str:
+    # Bulk inserts (session.execute(insert(Unit), rows)) bypass the validator.
+    return fold(context.get_current_parameters()["name"])
 
 
 class Unit(db.Model):
@@ -31,6 +36,8 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), index=True)  # official code, leading zeros kept
     name: Mapped[str] = mapped_column(sa.String(255))
+    # fold(name), what searches compare with (services/search.py); set with the name.
+    name_folded: Mapped[str] = mapped_column(sa.Text, default=_fold_inserted_name)
     # province, commune, ward, special_zone, department, service_centre, office, ...
     kind: Mapped[str] = mapped_column(sa.String(32), index=True)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
@@ -44,6 +51,11 @@ class Unit(db.Model):
     locations: Mapped[list[UnitLocation]] = relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="UnitLocation.id"
     )
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.name_folded = fold(name)
+        return name
 
     def is_valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (

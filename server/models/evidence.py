@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import JSONType, UTCDateTime, utcnow
@@ -39,3 +39,5 @@ class EvidenceFile(db.Model):
     action_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action_events.id"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    inspection = relationship("Inspection")

@@ -1,0 +1,103 @@
+"""Evidence upload and serving."""
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, send_file
+from flask.views import MethodView
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from ..errors import user_error
+from ..extensions import db
+from ..models import ActionEvent
+from ..permissions import authorize
+from ..schemas.evidence import EvidenceFileSchema, EvidenceSchema, EvidenceUploadSchema
+from ..services import evidence as evidence_service
+from ..services import inspections as inspection_service
+
+blp = Blueprint("evidence", __name__, url_prefix="/api/evidence", description="Evidence files (photos, signatures)")
+
+VARIANT_TYPES = {"display": "image/jpeg", "thumb": "image/jpeg"}
+
+
+def storage():
+    return current_app.extensions["kiemtra.storage"]
+
+
+def store_settings() -> evidence_service.StoreSettings:
+    c = current_app.config
+    return evidence_service.StoreSettings(
+        keep_originals=c["KEEP_ORIGINAL_PHOTOS"],
+        max_pixels=c["MAX_PHOTO_PIXELS"],
+        local_tz=ZoneInfo(c["BABEL_DEFAULT_TIMEZONE"]),
+        checkin_radius_m=c["CHECKIN_RADIUS_M"],
+        photo_max_distance_m=c["PHOTO_MAX_DISTANCE_M"],
+        photo_max_time_s=c["PHOTO_MAX_TIME_S"],
+    )
+
+
+@blp.route("")
+class EvidenceUpload(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(EvidenceUploadSchema, location="form")
+    @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.response(201, EvidenceSchema)
+    @blp.alt_response(200, schema=EvidenceSchema, description="The same file was already stored under this UUID.")
+    @blp.alt_response(409, description="Another file was already stored under this UUID.")
+    def post(self, form, files):
+        """Upload a photo or signature for an answer or a finding."""
+        inspection = inspection_service.get_by_uuid(form["inspection_uuid"])
+        if inspection is None:
+            abort(404)
+        authorize("evidence.upload", inspection)
+        finding = None
+        if form["finding_uuid"] is not None:
+            finding = inspection_service.get_finding(form["finding_uuid"])
+            if finding is None:
+                abort(404)
+        upload = files["file"]
+        try:
+            row, created = evidence_service.store_evidence(
+                storage(), store_settings(), uuid=str(form["uuid"]), data=upload.read(), kind=form["kind"],
+                inspection=inspection, item_key=form["item_key"], finding=finding,
+                original_name=upload.filename, uploader=current_user, reported_taken_at=form["taken_at"],
+                reported_position=(form["lat"], form["lon"]) if None not in (form["lat"], form["lon"]) else None,
+            )
+        except evidence_service.EvidenceError as exc:
+            db.session.rollback()
+            raise user_error(exc.status, exc.message) from exc
+        db.session.commit()
+        return row, (201 if created else 200)
+
+
+@blp.route("/<uuid:uuid>/<any(display, thumb, original):variant>")
+class EvidenceContent(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, description="The image bytes (JPEG for display and thumb).")
+    def get(self, uuid, variant):
+        """A stored file, to whoever may see its inspection."""
+        row = evidence_service.find_by_uuid(str(uuid))
+        if row is None:
+            abort(404)
+        if row.action_event_id is not None:
+            # Evidence of a remediation update: whoever may see the action
+            # (its unit's officers, leads, the team).
+            authorize("action.view", db.session.get(ActionEvent, row.action_event_id).action)
+        else:
+            authorize("inspection.view", row.inspection)
+        key = evidence_service.variant_key(row, variant)
+        if key is None or not storage().exists(key):
+            abort(404)
+        response = send_file(
+            storage().open(key), mimetype=VARIANT_TYPES.get(variant, row.mime_type),
+            etag=key.rsplit("/", 1)[-1].split(".")[0], conditional=True, max_age=31536000,
+            download_name=f"{row.uuid}-{variant}.{key.rsplit('.', 1)[-1]}",
+            # Documents are downloaded, never rendered in the app's origin.
+            as_attachment=row.kind == "document",
+        )
+        # Private: behind sign-in. Immutable: the key is the content's hash.
+        response.cache_control.public = False
+        response.cache_control.private = True
+        response.cache_control.immutable = True
+        return response

@@ -1,0 +1,440 @@
+"""The photo pipeline: bytes in; a checked, oriented, metadata-free display copy
+and thumbnail out. Pure: no app, no database, no storage.
+
+Decisions, in the order a photo meets them:
+
+- The format comes from the bytes, never from the file name or the declared
+  content type. JPEG, PNG, WebP and HEIC/HEIF are accepted; GIF, TIFF, BMP,
+  AVIF, JPEG XL, JPEG 2000 and SVG are recognised and refused
+  (``unsupported_format``); anything else is ``not_an_image``.
+- The pixel limit is checked on the dimensions in the header, before any
+  pixel is decoded. Pillow's own decompression-bomb warning is silenced (we
+  check ourselves) and its error becomes ``too_many_pixels``.
+- EXIF is read from the original: DateTimeOriginal (+ SubsecTimeOriginal) as
+  ``taken_at``, which is *aware* when OffsetTimeOriginal is present and
+  *naive* otherwise (the camera's wall clock, zone unknown: the caller
+  interprets it, e.g. in the unit's time zone); GPS as decimal degrees with
+  S/W negative and altitude below sea level negative. Damaged metadata never
+  rejects a photo; it is read as absent. A position of exactly (0, 0) is
+  read as "no fix".
+- The EXIF orientation (1-8) is applied. HEIF is the exception: libheif
+  applies the file's own rotation and pillow-heif resets the EXIF tag.
+- Colour: an embedded ICC profile is converted to sRGB, then dropped; the
+  outputs carry no EXIF, ICC, XMP or comment, so they are untagged sRGB,
+  the web's default. Alpha is flattened onto white.
+- Speed: a JPEG is decoded with DCT scaling (``Image.draft``) at the smallest
+  size not below the display size, so a 12 MP photo is never decoded in
+  full for a 1600 px copy; the thumbnail is made from the display copy.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import math
+import re
+import struct
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, NamedTuple
+
+import pillow_heif
+from flask_babel import gettext as _
+from PIL import ExifTags, Image, ImageCms
+
+pillow_heif.register_heif_opener()
+
+__all__ = [
+    "ACCEPTED_FORMATS", "DEFAULT_MAX_PIXELS", "GpsPosition", "PhotoRejected",
+    "ProcessedPhoto", "process_photo", "sniff_format",
+]
+
+DEFAULT_MAX_PIXELS = 50_000_000
+ACCEPTED_FORMATS = frozenset({"jpeg", "png", "webp", "heif"})
+
+_PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "heif": "HEIF"}
+_MIME_TYPE = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heif": "image/heif"}
+_HEVC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+_GENERIC_HEIF_BRANDS = {b"mif1", b"msf1", b"mif2"}
+_BMP_HEADER_SIZES = {12, 16, 40, 52, 56, 64, 108, 124}
+_SIGNATURES = {
+    b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif",
+    b"II*\x00": "tiff", b"MM\x00*": "tiff", b"II+\x00": "tiff", b"MM\x00+": "tiff",
+    b"\xff\x0a": "jxl", b"\x00\x00\x00\x0cJXL \r\n\x87\n": "jxl",
+    b"\x00\x00\x00\x0cjP  \r\n\x87\n": "jpeg2000", b"\xff\x4f\xff\x51": "jpeg2000",
+}
+
+# What Pillow and pillow-heif raise for damaged or truncated data.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, RuntimeError)
+# What parsing damaged metadata can raise; the photo is kept, the metadata is not.
+_METADATA_ERRORS = (*_DECODE_ERRORS, ArithmeticError, KeyError, TypeError)
+
+_ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_DATETIME = re.compile(r"(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_EXIF_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
+_SRGB = ImageCms.createProfile("sRGB")
+_WHITE = {"RGBA": (255, 255, 255), "LA": 255}
+
+
+class PhotoRejected(ValueError):
+    """A file the photo pipeline refuses; ``code`` is for machines, ``str()`` for people.
+
+    Codes: empty, not_an_image, unsupported_format, too_many_pixels, corrupt.
+    """
+
+    def __init__(self, code: str, message: str, **params: Any):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.params = params
+
+
+class GpsPosition(NamedTuple):
+    lat: float
+    lon: float
+    alt: float | None = None  # metres above sea level
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    sha256: str                  # hex digest of the original bytes: the photo's identity
+    format: str                  # one of ACCEPTED_FORMATS
+    mime_type: str               # of the original
+    width: int                   # of the original, after orientation
+    height: int
+    taken_at: datetime | None    # aware with OffsetTimeOriginal, else naive camera time
+    gps: GpsPosition | None
+    display: bytes = field(repr=False)       # JPEG, long edge <= display_size
+    display_size: tuple[int, int]
+    thumbnail: bytes = field(repr=False)     # JPEG, long edge <= thumb_size
+    thumb_size: tuple[int, int]
+    original: bytes = field(repr=False)      # the bytes as received; the caller decides to keep them
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The image format the leading bytes announce, or None when they announce none.
+
+    Returns one of ACCEPTED_FORMATS or a recognised but refused format
+    ("gif", "tiff", "bmp", "avif", "jxl", "jpeg2000", "svg").
+    """
+    head = bytes(data[:32])
+    if head[4:8] == b"ftyp":
+        return _iso_image_format(bytes(data[:128]))
+    if head[:4] == b"RIFF":  # also WAV and AVI
+        return "webp" if head[8:12] == b"WEBP" else None
+    if head[:2] == b"BM":  # a text may start with "BM" too: check the bitmap header size
+        return "bmp" if int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES else None
+    for signature, image_format in _SIGNATURES.items():
+        if head.startswith(signature):
+            return image_format
+    if _looks_like_svg(data):
+        return "svg"
+    return None
+
+
+def process_photo(
+    data: bytes,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    display_size: int = 1600,
+    thumb_size: int = 320,
+    quality: int = 82,
+) -> ProcessedPhoto:
+    """Check a photo and make its display copy and thumbnail; raise PhotoRejected if it is no accepted photo.
+
+    ``max_pixels`` above twice ``PIL.Image.MAX_IMAGE_PIXELS`` is capped by Pillow's own guard.
+    """
+    if not 1 <= thumb_size <= display_size:
+        raise ValueError("need 1 <= thumb_size <= display_size")
+    if not data:
+        raise PhotoRejected("empty", _("The file is empty."))
+    data = bytes(data)
+    image_format = sniff_format(data)
+    if image_format is None:
+        raise PhotoRejected("not_an_image", _("The file is not an image."))
+    if image_format not in ACCEPTED_FORMATS:
+        raise PhotoRejected(
+            "unsupported_format",
+            _("%(format)s images are not accepted; please send a JPEG, PNG, WebP or HEIC photo.",
+              format=image_format.upper()),
+            format=image_format,
+        )
+
+    image = _open_checked(data, image_format, max_pixels)
+    try:
+        stored_size = image.size
+        target = _fit(stored_size, display_size)
+        # JPEG: DCT scaling to the smallest size not below the target.
+        # HEIF: an embedded preview if one is big enough. Others: no effect.
+        image.draft("RGB", target)
+        image.decodermaxblock = max(image.decodermaxblock, len(data))  # one read, not 64 KiB steps
+        image.load()
+        orientation, taken_at, gps = _read_metadata(image)
+        display = _display_copy(image, target, orientation)
+        thumbnail = _resize(display, _fit(display.size, thumb_size), reducing_gap=1.0)
+        display_jpeg = _encode_jpeg(display, quality)
+        thumbnail_jpeg = _encode_jpeg(thumbnail, quality)
+        mime_type = image.get_format_mimetype() if image_format == "heif" else _MIME_TYPE[image_format]
+    except _DECODE_ERRORS as exc:
+        raise _corrupt() from exc
+    finally:
+        image.close()
+
+    width, height = stored_size if orientation < 5 else stored_size[::-1]
+    return ProcessedPhoto(
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=image_format,
+        mime_type=mime_type or _MIME_TYPE[image_format],
+        width=width,
+        height=height,
+        taken_at=taken_at,
+        gps=gps,
+        display=display_jpeg,
+        display_size=display.size,
+        thumbnail=thumbnail_jpeg,
+        thumb_size=thumbnail.size,
+        original=data,
+    )
+
+
+# --- opening and checking -------------------------------------------------
+
+_pillow_warnings_lock = threading.Lock()
+
+
+@contextmanager
+def _pillow_warnings_silenced() -> Iterator[None]:
+    """Silence Pillow's warnings about huge images and damaged metadata: we check both ourselves.
+
+    ``catch_warnings`` swaps process-wide state (before Python 3.14); the lock
+    keeps our own uses from interleaving. Only header and metadata reads run
+    inside it, never a decode.
+    """
+    with _pillow_warnings_lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
+def _too_many_pixels(max_pixels: int, pixels: int | None = None) -> PhotoRejected:
+    return PhotoRejected(
+        "too_many_pixels",
+        _("The image has more than %(limit)s megapixels; please send a smaller photo.",
+          limit=f"{max_pixels / 1e6:g}"),
+        pixels=pixels, max_pixels=max_pixels,
+    )
+
+
+def _corrupt() -> PhotoRejected:
+    return PhotoRejected("corrupt", _("The image file is damaged or incomplete."))
+
+
+def _open_checked(data: bytes, image_format: str, max_pixels: int) -> Image.Image:
+    """Open (read the header only) and refuse images with more than max_pixels."""
+    try:
+        with _pillow_warnings_silenced():
+            image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[image_format]])
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(max_pixels) from exc
+    except _DECODE_ERRORS as exc:  # includes UnidentifiedImageError
+        raise _corrupt() from exc
+    width, height = image.size
+    if width * height > max_pixels:
+        image.close()
+        raise _too_many_pixels(max_pixels, width * height)
+    return image
+
+
+def _iso_image_format(head: bytes) -> str | None:
+    """HEIF or AVIF from an ISO-BMFF 'ftyp' box; None for video and other containers."""
+    box_end = min(int.from_bytes(head[:4], "big"), len(head))
+    major = head[8:12]
+    compatible = {head[i:i + 4] for i in range(16, box_end - 3, 4)}
+    if major in _HEVC_BRANDS:
+        return "heif"
+    if major in _AVIF_BRANDS:
+        return "avif"
+    if major in _GENERIC_HEIF_BRANDS:
+        if compatible & _AVIF_BRANDS and not compatible & _HEVC_BRANDS:
+            return "avif"
+        return "heif"
+    return None
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    text = bytes(data[:2048]).decode("utf-8", "ignore").lstrip("\ufeff \t\r\n").lower()
+    return text.startswith(("<svg", "<?xml", "<!doctype svg", "<!--")) and "<svg" in text
+
+
+# --- metadata -------------------------------------------------------------
+
+def _read_metadata(image: Image.Image) -> tuple[int, datetime | None, GpsPosition | None]:
+    """(orientation, taken_at, gps) from EXIF; damaged metadata reads as absent."""
+    try:
+        with _pillow_warnings_silenced():
+            exif = image.getexif()
+            orientation = exif.get(ExifTags.Base.Orientation)
+            exif_ifd = dict(exif.get_ifd(ExifTags.IFD.Exif))
+            gps_ifd = dict(exif.get_ifd(ExifTags.IFD.GPSInfo))
+    except _METADATA_ERRORS:
+        return 1, None, None
+    orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+    try:
+        taken_at = _taken_at(exif_ifd)
+    except _METADATA_ERRORS:
+        taken_at = None
+    try:
+        gps = _gps_position(gps_ifd)
+    except _METADATA_ERRORS:
+        gps = None
+    return orientation, taken_at, gps
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "ignore")
+    return value.strip("\x00 ") if isinstance(value, str) else ""
+
+
+def _taken_at(exif_ifd: dict) -> datetime | None:
+    match = _EXIF_DATETIME.fullmatch(_text(exif_ifd.get(ExifTags.Base.DateTimeOriginal)))
+    if not match:
+        return None
+    try:
+        taken_at = datetime(*map(int, match.groups()))
+    except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
+        return None
+    subsec = _text(exif_ifd.get(ExifTags.Base.SubsecTimeOriginal))
+    if subsec.isdigit():
+        taken_at = taken_at.replace(microsecond=int(subsec[:6].ljust(6, "0")))
+    offset = _EXIF_OFFSET.fullmatch(_text(exif_ifd.get(ExifTags.Base.OffsetTimeOriginal)))
+    if offset:
+        sign, hours, minutes = offset.groups()
+        delta = timedelta(hours=int(hours), minutes=int(minutes))
+        if delta <= timedelta(hours=14):
+            taken_at = taken_at.replace(tzinfo=timezone(-delta if sign == "-" else delta))
+    return taken_at
+
+
+def _gps_position(gps_ifd: dict) -> GpsPosition | None:
+    gps = ExifTags.GPS
+    lat = _degrees(gps_ifd.get(gps.GPSLatitude), _text(gps_ifd.get(gps.GPSLatitudeRef)), "S")
+    lon = _degrees(gps_ifd.get(gps.GPSLongitude), _text(gps_ifd.get(gps.GPSLongitudeRef)), "W")
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    if lat == 0 and lon == 0:  # cameras write zeros when they had no fix
+        return None
+    alt = _number(gps_ifd.get(gps.GPSAltitude))
+    if alt is not None:
+        ref = gps_ifd.get(gps.GPSAltitudeRef, 0)
+        if isinstance(ref, bytes):
+            ref = ref[0] if ref else 0
+        alt = round(-abs(alt) if ref == 1 else alt, 2)
+    return GpsPosition(round(lat, 7), round(lon, 7), alt)
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # IFDRational with a zero denominator gives nan
+    return number if math.isfinite(number) else None
+
+
+def _degrees(value: Any, ref: str, negative_ref: str) -> float | None:
+    """EXIF (degrees, minutes, seconds) rationals to signed decimal degrees."""
+    parts = value if isinstance(value, tuple) else (value,)
+    if value is None or not 1 <= len(parts) <= 3:
+        return None
+    numbers = [_number(part) for part in parts]
+    if None in numbers:
+        return None
+    degrees = sum(number / 60 ** i for i, number in enumerate(numbers))
+    return -abs(degrees) if ref.upper().startswith(negative_ref) else degrees
+
+
+# --- pixels ---------------------------------------------------------------
+
+def _fit(size: tuple[int, int], limit: int) -> tuple[int, int]:
+    """The size scaled so that its long edge is at most limit, aspect kept."""
+    width, height = size
+    long_edge = max(width, height)
+    if long_edge <= limit:
+        return size
+    scale = limit / long_edge
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _resize(image: Image.Image, size: tuple[int, int], *, reducing_gap: float) -> Image.Image:
+    if image.size == size:
+        return image
+    # Hamming: as cheap as bilinear, sharper; the reducing gap lets Pillow
+    # average whole blocks first when shrinking by a large factor.
+    return image.resize(size, Image.Resampling.HAMMING, reducing_gap=reducing_gap)
+
+
+def _display_copy(image: Image.Image, target: tuple[int, int], orientation: int) -> Image.Image:
+    """Resized, sRGB, RGB or L without alpha, oriented; resize first so the rest works on few pixels."""
+    icc_profile = image.info.get("icc_profile")
+    image = _resizable(image)
+    image = _resize(image, target, reducing_gap=2.0)
+    if image.mode in _WHITE:
+        background = Image.new(image.mode[:-1], image.size, _WHITE[image.mode])
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    if icc_profile:
+        transform = _srgb_transform(icc_profile, image.mode)
+        if transform is not None:
+            image = ImageCms.applyTransform(image, transform)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    if orientation in _ORIENTATION_TRANSPOSE:
+        image = image.transpose(_ORIENTATION_TRANSPOSE[orientation])
+    return image
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    """A mode Pillow resamples well: RGB, RGBA, L, LA or CMYK (palette and 1-bit images resize as nearest)."""
+    mode = image.mode
+    if mode in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        return image
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        return image.point(lambda value: value / 256).convert("L")  # 16-bit to 8-bit, not clipped
+    if mode == "P":
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if mode in ("PA", "RGBa", "RGBX"):
+        return image.convert("RGBA" if mode != "RGBX" else "RGB")
+    if mode in ("1", "La"):
+        return image.convert("L" if mode == "1" else "LA")
+    return image.convert("RGB")
+
+
+@functools.lru_cache(maxsize=16)
+def _srgb_transform(icc_profile: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """A transform from the embedded profile to sRGB; None when it is sRGB already or unusable."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        if "srgb" in ImageCms.getProfileDescription(profile).lower():
+            return None
+        return ImageCms.buildTransform(profile, _SRGB, mode, "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return None  # a profile that does not fit the pixels: treat them as sRGB
+
+
+def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
+    image.info = {}  # Pillow would carry the source's JPEG comment (and more) into the copy
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()

@@ -64,6 +64,9 @@ class Inspection(db.Model):
 
     revision: Mapped[int] = mapped_column(default=0)
     follow_up_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inspections.id"))
+    # A follow-up check (phúc tra) re-checks only these item keys of its
+    # checklist version; None means every item (services/followups.py).
+    item_filter: Mapped[list | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -81,6 +84,20 @@ class Inspection(db.Model):
     attendees: Mapped[list[Attendee]] = relationship(
         back_populates="inspection", cascade="all, delete-orphan", order_by="Attendee.id"
     )
+
+    @property
+    def definition(self) -> dict:
+        """The checklist this inspection uses: its version's definition, limited
+        to `item_filter` for a follow-up check that re-checks only some items."""
+        definition = self.checklist_version.definition
+        if not self.item_filter:
+            return definition
+        keep = set(self.item_filter)
+        sections = [
+            {**section, "items": [item for item in section["items"] if item["key"] in keep]}
+            for section in definition["sections"]
+        ]
+        return {**definition, "sections": [s for s in sections if s["items"]]}
 
     @property
     def is_embargoed(self) -> bool:
@@ -181,5 +198,27 @@ class Conclusion(db.Model):
     recommendations: Mapped[str] = mapped_column(sa.Text, default="")
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    inspection = relationship("Inspection")
+
+
+class Submission(db.Model):
+    """One submission of an inspection from the phone, named by the client's UUID.
+
+    The unique `uuid` is what makes a re-sent submission a no-op: the insert
+    fails and the stored one is answered instead. `revision_number` is the
+    InspectionRevision it created (None for a first submission).
+    """
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    revision_number: Mapped[int | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The evidence UUIDs the phone will upload after this submission.
+    photo_uuids: Mapped[list | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection = relationship("Inspection")

@@ -65,3 +65,13 @@ def create_planned_inspection(
     db.session.flush()
     audit.record(actor, "inspection.create", inspection, plan_id=plan.id, unit_code=unit.code)
     return inspection
+
+
+def get_by_uuid(uuid: str) -> Inspection | None:
+    return db.session.scalar(sa.select(Inspection).where(Inspection.uuid == str(uuid)))
+
+
+def get_finding(uuid: str):
+    from ..models import Finding
+
+    return db.session.scalar(sa.select(Finding).where(Finding.uuid == str(uuid)))

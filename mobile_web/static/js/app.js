@@ -1,0 +1,118 @@
+// The page module: start-up, routing, keeping the phone's copy fresh.
+import { $, h } from './dom.js';
+import * as drafts from './draft.js';
+import { loadMessages, t } from './i18n.js';
+import * as outbox from './outbox.js';
+import { getJSON, reachable } from './connection.js';
+import * as store from './store.js';
+import { renderHome } from './view-home.js';
+import { renderOverview, renderSection } from './view-inspection.js';
+import { renderFindings, renderMinutes, renderSubmit } from './view-record.js';
+
+const OPEN = ['planned', 'in_progress', 'returned'];
+let online = true;
+let storageLow = false;
+
+async function refresh() {
+  online = await reachable();
+  if (!online) return;
+  const me = await getJSON('/api/me');
+  if (me.status === 401) { location.href = '/login?next=/app'; return; }
+  await store.put('meta', { key: 'me', value: me.data });
+  const list = await getJSON('/api/inspections');
+  if (!list.ok) return;
+  const keep = list.data.filter((i) => i.status !== 'cancelled');
+  await store.put('meta', { key: 'list', value: keep.map((i) => i.uuid) });
+  await Promise.all(keep.map(async (i) => {
+    const detail = await getJSON(`/api/inspections/${i.uuid}`);
+    if (detail.ok) await store.put('inspections', detail.data);
+  }));
+}
+
+async function localStates(list) {
+  const states = {};
+  const reopened = new Set(list.filter((i) => OPEN.includes(i.status)).map((i) => i.uuid));
+  for (const r of await outbox.records()) {
+    // "Sent" no longer applies once the lead has returned the inspection.
+    if (r.kind !== 'checkin' && !(r.state === 'done' && reopened.has(r.inspection))) states[r.inspection] = r.state;
+  }
+  for (const d of await store.all('drafts')) states[d.uuid] ??= 'draft';
+  return states;
+}
+
+async function inspectionCtx(uuid) {
+  const insp = await store.get('inspections', uuid);
+  if (!insp) return null;
+  const record = await store.get('outbox', `submit:${uuid}`);
+  const ctx = {
+    insp, record, draft: await drafts.loadDraft(insp), photos: await store.byInspection(uuid),
+    editable: drafts.editable(insp, record), rerender: route,
+  };
+  ctx.localState = record && !(record.state === 'done' && OPEN.includes(insp.status)) ? record.state
+    : (await store.get('drafts', uuid)) ? 'draft' : null;
+  if (record?.state === 'done' && OPEN.includes(insp.status)) ctx.record = null;
+  ctx.photoCount = (key) => ctx.photos.filter((p) => p.kind === 'photo' && p.item_key === key && !p.finding_uuid).length
+    + (insp.evidence || []).filter((e) => e.kind === 'photo' && e.item_key === key && !e.finding_uuid).length;
+  return ctx;
+}
+
+let routing = 0;
+
+async function route() {
+  const turn = ++routing; // a later call wins: a slow one must not draw over it
+  const [path] = location.hash.slice(1).split(/[?#]/);
+  const parts = path.split('/').filter(Boolean);
+  document.body.dataset.screen = parts[2] || (parts[0] === 'i' ? 'overview' : 'home');
+  if (parts[0] !== 'i') {
+    const ids = (await store.get('meta', 'list'))?.value || [];
+    const list = (await Promise.all(ids.map((id) => store.get('inspections', id)))).filter(Boolean);
+    const me = (await store.get('meta', 'me'))?.value;
+    const states = await localStates(list);
+    if (turn !== routing) return;
+    return renderHome({ list, states, online, storageLow, me });
+  }
+  const ctx = await inspectionCtx(parts[1]);
+  if (turn !== routing) return;
+  if (!ctx) { location.hash = '#/'; return; }
+  const view = { s: () => renderSection(ctx, parts[3]), findings: () => renderFindings(ctx), minutes: () => renderMinutes(ctx),
+    submit: () => renderSubmit(ctx) }[parts[2]];
+  return view ? view() : renderOverview(ctx);
+}
+
+async function switchLanguage(code) {
+  const body = new URLSearchParams({ next: '/app' });
+  try {
+    await fetch(`/lang/${code}`, { method: 'POST', body, credentials: 'same-origin' });
+    // The shell and catalogue are cached per language: fetch them again.
+    for (const name of await caches.keys()) {
+      const fresh = ['/app', '/app/messages.json', '/app/manifest.webmanifest'].map((u) => new Request(u, { cache: 'reload' }));
+      if (name.startsWith('kiemtra-')) await (await caches.open(name)).addAll(fresh);
+    }
+  } catch {
+    alert(t('Connect to the network to change the language.'));
+    return;
+  }
+  location.reload();
+}
+
+async function start() {
+  await loadMessages();
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  const lang = $('#lang');
+  lang.addEventListener('click', () => switchLanguage(lang.dataset.code));
+  window.addEventListener('hashchange', route);
+  window.addEventListener('outbox-change', () => {
+    const screen = document.body.dataset.screen;
+    if (['home', 'submit', 'overview'].includes(screen)) route();
+  });
+  await route();
+  storageLow = (await store.protectStorage()).low;
+  await refresh();
+  await route();
+  outbox.start();
+  document.body.dataset.ready = '1';
+}
+
+start().catch((e) => {
+  $('#view').replaceChildren(h('p', { class: 'flash flash-error', text: String(e) }));
+});

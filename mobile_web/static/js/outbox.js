@@ -1,0 +1,129 @@
+// The outbox: check-ins and submissions wait here until the server confirms
+// them. Each carries client UUIDs, so a re-send never duplicates anything.
+// Order per inspection: check-in, submission, then each photo; local data is
+// deleted only when GET /api/inspections/<uuid> shows the server holds it all.
+import { getJSON, postForm, postJSON, reachable } from './connection.js';
+import * as store from './store.js';
+
+const MAX_DELAY = 5 * 60 * 1000;
+let timer = null;
+let running = false;
+
+const changed = () => window.dispatchEvent(new CustomEvent('outbox-change'));
+const delay = (attempts) => Math.min(MAX_DELAY, 5000 * 2 ** attempts);
+
+export async function enqueue(record) {
+  await store.put('outbox', { attempts: 0, next_at: 0, state: 'queued', created_at: Date.now(), ...record });
+  changed();
+  kick();
+}
+
+export const records = () => store.all('outbox');
+
+// Retry now (the app regained focus or the network came back).
+export async function retryNow() {
+  for (const r of await records()) {
+    if (r.state === 'waiting') await store.put('outbox', { ...r, next_at: 0, state: 'queued' });
+  }
+  kick();
+}
+
+export function kick() {
+  clearTimeout(timer);
+  timer = setTimeout(run, 0);
+}
+
+async function run() {
+  if (running) return;
+  running = true;
+  try {
+    const due = (await records()).filter((r) => ['queued', 'waiting', 'sending'].includes(r.state) && r.next_at <= Date.now())
+      .sort((a, b) => (a.kind === 'checkin' ? 0 : 1) - (b.kind === 'checkin' ? 0 : 1) || a.created_at - b.created_at);
+    if (due.length && !(await reachable())) {
+      for (const r of due) await backoff(r, null);
+    } else {
+      for (const r of due) await send(r);
+    }
+  } finally {
+    running = false;
+    changed();
+    schedule();
+  }
+}
+
+async function schedule() {
+  const pending = (await records()).filter((r) => ['queued', 'waiting'].includes(r.state));
+  if (!pending.length) return;
+  const next = Math.min(...pending.map((r) => r.next_at));
+  clearTimeout(timer);
+  timer = setTimeout(run, Math.max(0, next - Date.now()));
+}
+
+async function backoff(r, error) {
+  await store.put('outbox', { ...r, state: 'waiting', attempts: r.attempts + 1, next_at: Date.now() + delay(r.attempts), error });
+}
+
+const fail = (r, state, res) => store.put('outbox', { ...r, state, error: res.data?.message || `HTTP ${res.status}`,
+  errors: res.data?.errors || null });
+
+async function send(r) {
+  await store.put('outbox', { ...r, state: 'sending' });
+  if (r.kind === 'checkin') {
+    const res = await postJSON(`/api/inspections/${r.inspection}/checkin`, r.body);
+    if (res.ok || res.status === 409) return store.del('outbox', r.id); // 409: already past check-in
+    return res.status === 0 || res.status >= 500 ? backoff(r, null) : fail(r, 'rejected', res);
+  }
+  if (!r.submitted) {
+    const res = await postJSON(`/api/inspections/${r.inspection}/submission`, r.body);
+    if (res.status === 0 || res.status >= 500) return backoff(r, null);
+    if (res.status === 401) return backoff(r, 'signin');
+    if (!res.ok) return fail(r, res.status === 409 ? 'conflict' : 'rejected', res);
+    r = { ...r, submitted: true, attempts: 0 };
+    await store.put('outbox', { ...r, state: 'sending' });
+    changed();
+  }
+  for (const photo of await store.byInspection(r.inspection)) {
+    if (photo.state === 'sent' || photo.state === 'conflict' || photo.state === 'rejected') continue;
+    const form = new FormData();
+    form.append('uuid', photo.uuid);
+    form.append('inspection_uuid', photo.inspection_uuid);
+    form.append('kind', photo.kind);
+    for (const k of ['item_key', 'finding_uuid', 'taken_at', 'lat', 'lon']) if (photo[k] != null) form.append(k, photo[k]);
+    form.append('file', photo.blob, `${photo.uuid}.${photo.kind === 'signature' ? 'png' : 'jpg'}`);
+    const res = await postForm('/api/evidence', form);
+    if (res.status === 0 || res.status >= 500 || res.status === 401) return backoff(r, null);
+    const state = res.ok ? 'sent' : res.status === 409 ? 'conflict' : 'rejected';
+    await store.put('photos', { ...photo, state, error: res.ok ? null : res.data?.message || `HTTP ${res.status}` });
+    changed();
+  }
+  return confirm(r);
+}
+
+// Delete local data only once the server holds the inspection and every photo.
+async function confirm(r) {
+  const res = await getJSON(`/api/inspections/${r.inspection}`);
+  if (!res.ok) return backoff(r, null);
+  const photos = await store.byInspection(r.inspection);
+  const held = new Set(res.data.evidence_uuids);
+  const problems = photos.filter((p) => p.state === 'conflict' || p.state === 'rejected');
+  if (photos.some((p) => p.state === 'sent' && !held.has(p.uuid))) return backoff(r, null);
+  if (problems.length) return store.put('outbox', { ...r, state: 'photo_problem' });
+  await store.put('inspections', res.data);
+  for (const p of photos) await store.del('photos', p.uuid);
+  await store.del('drafts', r.inspection);
+  await store.put('outbox', { id: r.id, kind: 'done', inspection: r.inspection, state: 'done', created_at: r.created_at,
+    confirmed_at: Date.now() });
+}
+
+export function start() {
+  const wake = () => { if (document.visibilityState !== 'hidden') retryNow(); };
+  document.addEventListener('visibilitychange', wake);
+  window.addEventListener('focus', wake);
+  window.addEventListener('online', wake);
+  kick();
+}
+
+export async function forget(id) {
+  await store.del('outbox', id);
+  changed();
+}

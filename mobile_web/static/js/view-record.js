@@ -1,0 +1,197 @@
+// Photos, findings, the minutes (attendees, times, signatures) and submitting.
+import { h, fmtTime, fromLocalInput, mount, toLocalInput } from './dom.js';
+import * as drafts from './draft.js';
+import { blank, missing } from './form.js';
+import { t, tx } from './i18n.js';
+import * as outbox from './outbox.js';
+import { preparePhoto } from './photo.js';
+import { signaturePad } from './signature.js';
+
+const SEVERITIES = ['minor', 'major', 'critical'];
+const back = (ctx) => h('a', { class: 'back', href: `#/i/${ctx.insp.uuid}`, text: `← ${ctx.insp.unit_name}` });
+
+// Thumbnails of the photos of an item or a finding, with camera and gallery buttons.
+export function photoStrip(ctx, where, onChange = () => {}) {
+  const strip = h('div', { class: 'thumbs' });
+  const matches = (p) => (where.finding_uuid ? p.finding_uuid === where.finding_uuid : p.item_key === where.item_key && !p.finding_uuid);
+  const draw = () => {
+    const local = ctx.photos.filter((p) => p.kind === 'photo' && matches(p)).map((p) => h('figure', { class: `thumb photo-${p.state}` },
+      h('img', { src: URL.createObjectURL(p.blob), alt: t('Photo') }),
+      ctx.editable && p.state === 'local' ? h('button', { type: 'button', class: 'x', 'aria-label': t('Remove photo'), text: '×', onclick: async () => {
+        await drafts.removePhoto(p.uuid);
+        ctx.photos.splice(ctx.photos.indexOf(p), 1);
+        draw();
+        onChange();
+      } }) : null));
+    const held = (ctx.insp.evidence || []).filter((e) => e.kind === 'photo' && matches(e)).map((e) => h('figure', { class: 'thumb photo-sent' },
+      h('img', { src: e.urls.thumb, alt: t('Photo') })));
+    strip.replaceChildren(...held, ...local);
+  };
+  const add = async (e) => {
+    for (const file of e.target.files) {
+      let prepared;
+      try {
+        prepared = await preparePhoto(file);
+      } catch {
+        alert(t('This photo could not be read. Take it again, or choose a JPEG.'));
+        continue;
+      }
+      ctx.photos.push(await drafts.addPhoto(ctx.insp.uuid, prepared, where));
+    }
+    e.target.value = '';
+    draw();
+    onChange();
+  };
+  draw();
+  if (!ctx.editable) return strip;
+  const picker = (label, attrs) => h('label', { class: 'button file' }, label,
+    h('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', onchange: add, ...attrs }));
+  return h('div', { class: 'photos' }, strip, h('div', { class: 'row' },
+    picker(t('Camera'), { capture: 'environment', name: 'camera' }), picker(t('Gallery'), { multiple: true, name: 'gallery' })));
+}
+
+export function renderFindings(ctx) {
+  const { insp, draft } = ctx;
+  const save = () => drafts.saveDraft(draft);
+  const itemOptions = [h('option', { value: '', text: t('Not tied to an item') })];
+  for (const s of insp.checklist.sections) for (const i of s.items) itemOptions.push(h('option', { value: i.key, text: tx(i.text) }));
+  const card = (f) => h('article', { class: 'card finding', 'data-uuid': f.uuid },
+    h('label', {}, t('Checklist item'), h('select', { name: 'item_key', disabled: !ctx.editable, onchange: (e) => { f.item_key = e.target.value || null; save(); } },
+      itemOptions.map((o) => { const c = o.cloneNode(true); c.selected = (f.item_key || '') === o.value; return c; }))),
+    h('fieldset', { class: 'segs' }, h('legend', { text: t('Severity') }), SEVERITIES.map((s) => h('label', { class: 'seg' },
+      h('input', { type: 'radio', name: `sev-${f.uuid}`, value: s, checked: f.severity === s, disabled: !ctx.editable,
+        onchange: () => { f.severity = s; save(); } }), h('span', { text: t(`severity.${s}`) })))),
+    h('label', {}, t('Description'), h('textarea', { name: 'description', rows: 3, disabled: !ctx.editable, text: f.description,
+      oninput: (e) => { f.description = e.target.value; save(); } })),
+    photoStrip(ctx, { finding_uuid: f.uuid }),
+    ctx.editable ? h('button', { type: 'button', class: 'danger', text: t('Delete finding'), onclick: async () => {
+      for (const p of ctx.photos.filter((x) => x.finding_uuid === f.uuid)) await drafts.removePhoto(p.uuid);
+      draft.findings.splice(draft.findings.indexOf(f), 1);
+      await save();
+      ctx.rerender();
+    } }) : null);
+  const preset = new URLSearchParams(location.hash.split('?')[1] || '').get('item');
+  mount(h('div', { class: 'screen' }, back(ctx), h('h1', { text: t('Findings') }),
+    draft.findings.length ? null : h('p', { class: 'empty', text: t('No findings yet.') }),
+    ...draft.findings.map(card),
+    ctx.editable ? h('button', { type: 'button', class: 'primary', name: 'add-finding', text: t('Add a finding'), onclick: async () => {
+      const item = preset && insp.checklist.sections.flatMap((s) => s.items).find((i) => i.key === preset);
+      draft.findings.push({ uuid: crypto.randomUUID(), item_key: item ? item.key : null, severity: item?.finding?.severity || 'minor', description: '' });
+      await save();
+      ctx.rerender();
+    } }) : null));
+}
+
+function signatureBlock(ctx, side) {
+  const { draft } = ctx;
+  draft.signatures ||= {};
+  const sig = draft.signatures[side] || {};
+  const save = () => drafts.saveDraft(draft);
+  const name = h('input', { name: `sign-${side}-name`, value: sig.name || '', disabled: !ctx.editable, placeholder: t('Full name'),
+    oninput: (e) => { draft.signatures[side] = { ...(draft.signatures[side] || {}), name: e.target.value }; save(); } });
+  const title = side === 'lead' ? t('Team lead') : t("Unit's representative");
+  const local = ctx.photos.find((p) => p.uuid === sig.evidence_uuid);
+  const held = (ctx.insp.evidence || []).find((e) => e.uuid === sig.evidence_uuid);
+  const box = h('div', { class: 'sign-box' });
+  const showPad = () => {
+    const canvas = h('canvas', { class: 'pad', id: `pad-${side}`, 'aria-label': t('Sign here') });
+    box.replaceChildren(canvas);
+    const pad = signaturePad(canvas);
+    box.append(h('div', { class: 'row' },
+      h('button', { type: 'button', text: t('Clear'), onclick: () => pad.clear() }),
+      h('button', { type: 'button', class: 'primary-inline', name: `save-sign-${side}`, text: t('Save signature'), onclick: async () => {
+        if (pad.isEmpty()) return;
+        if (local) { await drafts.removePhoto(local.uuid); ctx.photos.splice(ctx.photos.indexOf(local), 1); }
+        const photo = await drafts.addPhoto(ctx.insp.uuid, { blob: await pad.toBlob() }, { kind: 'signature' });
+        ctx.photos.push(photo);
+        draft.signatures[side] = { name: name.value, evidence_uuid: photo.uuid };
+        await save();
+        ctx.rerender();
+      } })));
+  };
+  if (sig.evidence_uuid && (local || held) && !sig.refused) {
+    box.append(h('img', { class: 'signature', alt: title, src: local ? URL.createObjectURL(local.blob) : held.urls.display }),
+      ctx.editable ? h('button', { type: 'button', text: t('Sign again'), onclick: showPad }) : null);
+  } else if (ctx.editable && !sig.refused) showPad();
+  let refusal = null;
+  if (side === 'unit') {
+    const reason = h('textarea', { name: 'refusal-reason', rows: 2, disabled: !ctx.editable, text: sig.reason || '', placeholder: t('Reason for refusing'),
+      oninput: (e) => { draft.signatures.unit = { ...draft.signatures.unit, reason: e.target.value }; save(); } });
+    reason.hidden = !sig.refused;
+    refusal = h('div', {}, h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'refused', checked: !!sig.refused, disabled: !ctx.editable,
+      onchange: async (e) => {
+        draft.signatures.unit = e.target.checked ? { name: name.value, refused: true, reason: reason.value } : { name: name.value };
+        await save();
+        ctx.rerender();
+      } }), t('The representative refused to sign')), reason);
+  }
+  return h('section', { class: 'card' }, h('h2', { text: title }), name, box, refusal);
+}
+
+export function renderMinutes(ctx) {
+  const { draft } = ctx;
+  const save = () => drafts.saveDraft(draft);
+  const row = (a) => h('li', { class: 'attendee card' },
+    h('select', { name: 'side', disabled: !ctx.editable, onchange: (e) => { a.side = e.target.value; save(); } },
+      ['team', 'unit'].map((s) => h('option', { value: s, selected: a.side === s, text: t(`side.${s}`) }))),
+    h('input', { name: 'attendee-name', value: a.name || '', placeholder: t('Full name'), disabled: !ctx.editable, oninput: (e) => { a.name = e.target.value; save(); } }),
+    h('input', { name: 'attendee-position', value: a.position || '', placeholder: t('Position'), disabled: !ctx.editable, oninput: (e) => { a.position = e.target.value; save(); } }),
+    ctx.editable ? h('button', { type: 'button', class: 'danger', text: t('Remove'), onclick: async () => {
+      draft.attendees.splice(draft.attendees.indexOf(a), 1); await save(); ctx.rerender(); } }) : null);
+  const add = (side) => h('button', { type: 'button', name: `add-${side}`, text: side === 'team' ? t('Add team member') : t('Add unit representative'),
+    onclick: async () => { draft.attendees.push({ side, name: '', position: '' }); await save(); ctx.rerender(); } });
+  const time = (field, label) => {
+    const input = h('input', { type: 'datetime-local', name: field, value: toLocalInput(draft[field]), disabled: !ctx.editable,
+      onchange: (e) => { draft[field] = fromLocalInput(e.target.value); save(); } });
+    return h('label', {}, label, h('div', { class: 'row nowrap' }, input, ctx.editable ? h('button', { type: 'button', name: `now-${field}`, text: t('Now'), onclick: () => {
+      draft[field] = new Date().toISOString(); input.value = toLocalInput(draft[field]); save(); } }) : null));
+  };
+  mount(h('div', { class: 'screen' }, back(ctx), h('h1', { text: t('Attendees, times and signatures') }),
+    h('h2', { text: t('Attendees') }), h('ul', { class: 'list' }, draft.attendees.map(row)),
+    ctx.editable ? h('div', { class: 'row' }, add('team'), add('unit')) : null,
+    h('h2', { text: t('Time') }), time('started_at', t('Start')), time('ended_at', t('End')),
+    h('h2', { text: t('Signatures') }), signatureBlock(ctx, 'lead'), signatureBlock(ctx, 'unit')));
+}
+
+function syncPanel(ctx) {
+  const r = ctx.record;
+  if (!r) return null;
+  const photos = ctx.photos.map((p) => h('li', { class: `photo-${p.state}` },
+    `${p.kind === 'signature' ? t('Signature') : t('Photo')} · ${t(`photo.${p.state}`)}${p.error ? ` — ${p.error}` : ''}`));
+  const errors = (r.errors?.items || []).map((e) => h('li', { text: `${e.item_key || ''} ${e.message}` }));
+  return h('section', { class: `card sync state-${r.state}`, role: 'status' }, h('h2', { text: t(`local.${r.state}`) }),
+    r.error && r.error !== 'signin' ? h('p', { class: 'error', text: r.error }) : null,
+    r.error === 'signin' ? h('p', { class: 'warn' }, h('a', { href: '/login?next=/app', text: t('Sign in again to send.') })) : null,
+    errors.length ? h('ul', {}, errors) : null, photos.length ? h('ul', { class: 'photo-states' }, photos) : null,
+    r.state === 'waiting' ? h('button', { type: 'button', name: 'retry', text: t('Try sending now'), onclick: () => outbox.retryNow() }) : null,
+    r.state !== 'done' ? h('button', { type: 'button', name: 'export', text: t('Save to a file'), onclick: () => drafts.exportFile(ctx.insp.uuid) }) : null,
+    r.state === 'rejected' || r.state === 'conflict' ? h('button', { type: 'button', text: t('Edit again'), onclick: async () => {
+      await outbox.forget(r.id); ctx.rerender(); } }) : null);
+}
+
+export function renderSubmit(ctx) {
+  const { insp, draft } = ctx;
+  const all = ctx.editable ? missing(insp, draft, ctx.photoCount) : [];
+  const todo = all.filter((m) => !m.warn);
+  const warnings = all.filter((m) => m.warn);
+  const reason = insp.status === 'returned' && ctx.editable
+    ? h('label', {}, t('Reason for the changes'), h('textarea', { name: 'reason', rows: 3, text: draft.reason || '',
+      oninput: (e) => { draft.reason = e.target.value; drafts.saveDraft(draft); button.disabled = todo.length > 0 || blank(draft.reason); } }))
+    : null;
+  const button = h('button', { type: 'button', class: 'primary', name: 'submit', text: t('Submit'), disabled: todo.length > 0 || (reason && blank(draft.reason)),
+    onclick: async () => {
+      button.disabled = true;
+      const photos = ctx.photos.filter((p) => p.state !== 'sent');
+      const body = drafts.submission(insp, draft, photos);
+      await outbox.enqueue({ id: `submit:${insp.uuid}`, kind: 'submit', inspection: insp.uuid, body });
+      ctx.rerender();
+    } });
+  mount(h('div', { class: 'screen' }, back(ctx), h('h1', { text: t('Review and submit') }), syncPanel(ctx),
+    ctx.editable ? h('section', { class: 'card' },
+      h('h2', { text: todo.length ? t('Still missing (%(n)s)', { n: todo.length }) : t('Everything is filled in.') }),
+      todo.length ? h('ul', { class: 'missing' }, todo.map((m) => h('li', {}, h('a', { href: m.href, text: m.text })))) : null,
+      warnings.map((m) => h('p', { class: 'warn' }, h('a', { href: m.href, text: m.text }))),
+      reason, button) : null,
+    insp.submitted_at ? h('p', { class: 'meta', text: t('Submitted %(time)s', { time: fmtTime(insp.submitted_at) }) }) : null,
+    h('a', { class: 'button wide', href: '#/', text: t('Back to the inspections') })));
+}

@@ -1,0 +1,97 @@
+"""The field app's JSON API: an inspection in full, and submitting it."""
+from types import SimpleNamespace
+
+from flask import abort
+from flask.views import MethodView
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from flask_smorest import abort as api_abort
+
+from ..extensions import db
+from ..permissions import authorize
+from ..schemas.fieldapp import InspectionDetailSchema, SubmissionResultSchema, SubmissionSchema
+from ..services import inspections as inspection_service
+from ..services import submissions
+
+blp = Blueprint("fieldapp_api", __name__, url_prefix="/api/inspections", description="Field app: conduct and submit")
+
+
+def _inspection(uuid, action: str):
+    inspection = inspection_service.get_by_uuid(uuid)
+    if inspection is None:
+        abort(404)
+    authorize(action, inspection)
+    return inspection
+
+
+class _Detail:
+    """The inspection, with the field app's extra data in front of its attributes."""
+
+    def __init__(self, inspection, extra: dict):
+        self._inspection, self._extra = inspection, extra
+
+    def __getattr__(self, name):
+        return self._extra[name] if name in self._extra else getattr(self._inspection, name)
+
+
+@blp.route("/<uuid:uuid>")
+class InspectionDetail(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, InspectionDetailSchema)
+    def get(self, uuid):
+        """An inspection with its checklist, unit, stored content, review comments and held evidence."""
+        inspection = _inspection(uuid, "inspection.view")
+        return _Detail(inspection, submissions.field_copy(inspection))
+
+
+@blp.route("/<uuid:uuid>/submission")
+class InspectionSubmission(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(SubmissionSchema)
+    @blp.response(201, SubmissionResultSchema)
+    @blp.alt_response(200, schema=SubmissionResultSchema, description="This submission was already stored.")
+    @blp.alt_response(409, description="The inspection is not open for submission.")
+    @blp.alt_response(422, description="Answers that do not fit the checklist, by item key; nothing was written.")
+    def post(self, args, uuid):
+        """Submit the inspection (or resubmit it after a return, with a reason)."""
+        inspection = _inspection(uuid, "inspection.submit")
+        content = submissions.SubmittedContent(
+            answers=args["answers"],
+            findings=[dict(f, uuid=str(f["uuid"])) for f in args["findings"]],
+            attendees=args["attendees"],
+            signatures=_signatures(args["signatures"]),
+            started_at=args["started_at"], ended_at=args["ended_at"],
+            photo_uuids=[str(u) for u in args["photo_uuids"]],
+        )
+        try:
+            row, created = submissions.submit(inspection, current_user, str(args["submission_uuid"]), content,
+                                              reason=args["reason"])
+        except submissions.SubmissionError as exc:
+            db.session.rollback()
+            api_abort(exc.status, message=exc.message, errors={"items": exc.problems} if exc.problems else None)
+        db.session.commit()
+        result = SimpleNamespace(
+            submission_uuid=row.uuid, uuid=inspection.uuid, status=inspection.status, revision=inspection.revision,
+            score_percent=inspection.score_percent, result=inspection.result,
+            expected_photo_uuids=list(row.photo_uuids or []),
+            evidence_uuids=submissions.held_evidence_uuids(inspection),
+        )
+        return result, (201 if created else 200)
+
+
+def _signatures(value: dict | None) -> dict | None:
+    """Only what was given: {"lead": {"name", "evidence_uuid"}, "unit": {...} | {"refused", "reason"}}."""
+    if not value:
+        return None
+    out = {}
+    for side in ("lead", "unit"):
+        sig = value.get(side)
+        if not sig:
+            continue
+        if sig.get("refused"):
+            out[side] = {"refused": True, "reason": (sig.get("reason") or "").strip(), "name": sig.get("name")}
+        else:
+            out[side] = {"name": sig.get("name"), "evidence_uuid": sig.get("evidence_uuid")}
+    return out or None

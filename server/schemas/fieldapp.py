@@ -1,0 +1,123 @@
+"""Marshmallow schemas for the field app: an inspection in full, and a submission."""
+from flask import url_for
+from marshmallow import Schema, fields, validate
+
+from .inspections import InspectionSummarySchema
+
+SEVERITY = validate.OneOf(["minor", "major", "critical"])
+
+
+class LocationSchema(Schema):
+    label = fields.Str(allow_none=True)
+    lat = fields.Float()
+    lon = fields.Float()
+
+
+class UnitSchema(Schema):
+    code = fields.Str(attribute="unit_code_snapshot")
+    name = fields.Str(attribute="unit_name_snapshot")
+    locations = fields.Function(lambda i: LocationSchema(many=True).dump(i.unit.locations))
+
+
+class AnswerSchema(Schema):
+    item_key = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    value = fields.Raw(load_default=None, allow_none=True,
+                       metadata={"description": "Shape by item type: see services/scoring.py."})
+    na = fields.Bool(load_default=False)
+    note = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class FindingSchema(Schema):
+    uuid = fields.UUID(required=True, metadata={"description": "Client-generated."})
+    item_key = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    severity = fields.Str(required=True, validate=SEVERITY)
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
+    photo_uuids = fields.List(fields.Str(), dump_only=True)
+
+
+class AttendeeSchema(Schema):
+    side = fields.Str(required=True, validate=validate.OneOf(["team", "unit"]))
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=255))
+    position = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=255))
+
+
+class SignatureSchema(Schema):
+    name = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=255))
+    evidence_uuid = fields.Str(load_default=None, allow_none=True, validate=validate.Length(equal=36),
+                               metadata={"description": "The signature image, uploaded as kind=signature."})
+    refused = fields.Bool(load_default=False)
+    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class SignaturesSchema(Schema):
+    lead = fields.Nested(SignatureSchema, load_default=None, allow_none=True)
+    unit = fields.Nested(SignatureSchema, load_default=None, allow_none=True)
+
+
+class SubmissionSchema(Schema):
+    submission_uuid = fields.UUID(required=True, metadata={
+        "description": "Client-generated; a re-send of the same submission changes nothing and answers 200."})
+    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=5000),
+                        metadata={"description": "Required when resubmitting a returned inspection."})
+    started_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    ended_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    answers = fields.List(fields.Nested(AnswerSchema), load_default=list)
+    findings = fields.List(fields.Nested(FindingSchema), load_default=list)
+    attendees = fields.List(fields.Nested(AttendeeSchema), load_default=list)
+    signatures = fields.Nested(SignaturesSchema, load_default=None, allow_none=True)
+    photo_uuids = fields.List(fields.UUID(), load_default=list, metadata={
+        "description": "Evidence UUIDs the phone will upload next; see `expected_photo_uuids` in the answer."})
+
+
+class SubmissionResultSchema(Schema):
+    submission_uuid = fields.Str()
+    uuid = fields.Str(metadata={"description": "The inspection."})
+    status = fields.Str()
+    revision = fields.Int()
+    score_percent = fields.Float(allow_none=True)
+    result = fields.Str(allow_none=True)
+    expected_photo_uuids = fields.List(fields.Str())
+    evidence_uuids = fields.List(fields.Str(), metadata={"description": "Evidence the server holds."})
+
+
+class ReviewCommentSchema(Schema):
+    id = fields.Int()
+    item_key = fields.Str(allow_none=True)
+    body = fields.Str()
+    author = fields.Function(lambda c: (c.author.full_name or c.author.username) if c.author else None)
+    created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+
+
+def _evidence_urls(row: dict):
+    return {v: url_for("evidence.EvidenceContent", uuid=row["uuid"], variant=v) for v in ("display", "thumb")}
+
+
+class HeldEvidenceSchema(Schema):
+    uuid = fields.Str()
+    kind = fields.Str()
+    item_key = fields.Str(allow_none=True)
+    finding_uuid = fields.Str(allow_none=True)
+    urls = fields.Function(_evidence_urls)
+
+
+class InspectionDetailSchema(InspectionSummarySchema):
+    """Everything the phone needs to conduct an inspection offline."""
+
+    checklist = fields.Function(lambda i: i.definition, dump_only=True)
+    unit = fields.Function(lambda i: UnitSchema().dump(i), dump_only=True)
+    place = fields.Str(dump_only=True, allow_none=True)
+    revision = fields.Int(dump_only=True)
+    started_at = fields.DateTime(dump_only=True, allow_none=True)
+    ended_at = fields.DateTime(dump_only=True, allow_none=True)
+    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+    checkin_distance_m = fields.Float(dump_only=True, allow_none=True)
+    checkin_accuracy_m = fields.Float(dump_only=True, allow_none=True)
+    answers = fields.List(fields.Nested(AnswerSchema), dump_only=True)
+    findings = fields.List(fields.Nested(FindingSchema), dump_only=True)
+    attendees = fields.List(fields.Nested(AttendeeSchema), dump_only=True)
+    signatures = fields.Dict(dump_only=True, allow_none=True)
+    review_comments = fields.List(fields.Nested(ReviewCommentSchema), dump_only=True)
+    evidence = fields.List(fields.Nested(HeldEvidenceSchema), dump_only=True)
+    evidence_uuids = fields.List(fields.Str(), dump_only=True, metadata={"description": "Evidence the server holds."})
+    expected_photo_uuids = fields.List(fields.Str(), dump_only=True)

@@ -18,6 +18,9 @@ class ActionStatus(enum.StrEnum):
     CLOSED = "closed"
     CANNOT_DO = "cannot_do"
     CANCELLED = "cancelled"
+    # A closed (or cannot-do) action the lead reopened; the unit works on it
+    # again from here (services/remediation.py holds the moves).
+    REOPENED = "reopened"
 
 
 class RemediationAction(db.Model):
@@ -41,6 +44,9 @@ class RemediationAction(db.Model):
     inspection = relationship("Inspection")
     unit = relationship("Unit")
     events: Mapped[list[ActionEvent]] = relationship(back_populates="action", order_by="ActionEvent.id")
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        order_by="ExtensionRequest.id", viewonly=True
+    )
 
     def is_overdue(self, today: date) -> bool:
         """Overdue is computed, not a state: deadline passed and not closed."""
@@ -64,6 +70,7 @@ class ActionEvent(db.Model):
 
     action: Mapped[RemediationAction] = relationship(back_populates="events")
     actor = relationship("User")
+    evidence = relationship("EvidenceFile", order_by="EvidenceFile.id", viewonly=True)
 
 
 class ExtensionRequest(db.Model):
@@ -79,3 +86,6 @@ class ExtensionRequest(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -1,0 +1,31 @@
+"""`kiemtra actions …`: remediation actions from the command line (cron)."""
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..services.mail import MailSettings
+from ..services.reminders import send_reminders
+
+
+@click.group("actions")
+def group():
+    """Remediation actions."""
+
+
+@group.command("remind")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to compute reminders for (YYYY-MM-DD; default: today).")
+@with_appcontext
+def remind(today):
+    """Send deadline reminders (in the app, and by email when MAIL_SERVER is set); each only once."""
+    config = current_app.config
+    result = send_reminders(
+        today=today.date() if today else date.today(), days_before=list(config["REMINDER_DAYS_BEFORE"]),
+        mail=MailSettings.from_config(config), base_url=config.get("BASE_URL") or "",
+    )
+    click.echo(f"reminders: {result.notified} notified, {result.emailed} emailed, "
+               f"{len(result.email_failures)} email failures")
+    if result.email_failures:
+        raise SystemExit(1)

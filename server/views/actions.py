@@ -1,0 +1,196 @@
+"""Remediation action pages, shared by leads, inspectors and unit officers.
+
+One page per action: its finding snapshot, deadline, the timeline of every
+event, and the forms for the moves the signed-in user may make (decided by
+services/remediation.py through permissions.can).
+"""
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import ActionStatus, ExtensionRequest, RemediationAction, Role
+from ..permissions import authorize, can
+from ..schemas.actions import local_today  # one definition of "today" (the teams' time zone)
+from ..services import evidence as evidence_service
+from ..services import remediation
+from ..services.remediation import visible_actions
+
+bp = Blueprint("actions", __name__, url_prefix="/actions")
+
+
+
+def get_action(action_id: int) -> RemediationAction:
+    action = db.session.get(RemediationAction, action_id)
+    if action is None:
+        abort(404)
+    authorize("action.view", action)
+    return action
+
+
+def uploaded_files() -> list[tuple[str, bytes]]:
+    """The files of a multipart form's `files` field, skipping empty inputs."""
+    return [(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
+
+
+def attacher():
+    """A function storing uploaded files as evidence of an action event (the one Storage)."""
+    config = current_app.config
+    storage = current_app.extensions["kiemtra.storage"]
+    settings = evidence_service.StoreSettings(keep_originals=config["KEEP_ORIGINAL_PHOTOS"],
+                                              max_pixels=config["MAX_PHOTO_PIXELS"],
+                                              local_tz=ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]))
+
+    def attach(event, files):
+        return [evidence_service.store_action_evidence(
+            storage, settings, uuid=str(uuidlib.uuid4()), data=data, event=event, original_name=name,
+            uploader=current_user, max_bytes=config["MAX_CONTENT_LENGTH"]) for name, data in files]
+
+    return attach
+
+
+@bp.get("/")
+@login_required
+def index():
+    if current_user.role == Role.UNIT_OFFICER:
+        return redirect(url_for("portal.actions"))
+    authorize("action.list")
+    status = request.args.get("status") or None
+    if status not in (None, *ActionStatus):
+        status = None
+    today = local_today()
+    items = visible_actions(current_user, status=status, only_overdue=request.args.get("overdue") == "1",
+                            today=today)
+    return render_template("review/actions.html", actions=items, today=today, status=status,
+                           statuses=list(ActionStatus), labels_action=remediation.STATUS_LABELS)
+
+
+def render_action(action: RemediationAction, *, error: str | None = None, code: int = 200):
+    today = local_today()
+    return render_template(
+        "review/action.html", action=action, today=today, error=error,
+        moves=remediation.allowed_moves(current_user, action),
+        pending=remediation.pending_extension(action),
+        requests=list(db.session.scalars(sa.select(ExtensionRequest).where(
+            ExtensionRequest.action_id == action.id).order_by(ExtensionRequest.id.desc()))),
+        labels_action=remediation.STATUS_LABELS,
+        can_note=can(current_user, "action.note", action),
+        can_extend=can(current_user, "action.request_extension", action)
+        and remediation.pending_extension(action) is None,
+        can_decide=can(current_user, "action.decide_extension", action),
+    ), code
+
+
+@bp.get("/<int:action_id>")
+@login_required
+def show(action_id: int):
+    return render_action(get_action(action_id))
+
+
+def _refused(action_id: int, exc) -> tuple:
+    db.session.rollback()
+    action = get_action(action_id)
+    return render_action(action, error=exc.message, code=exc.status)
+
+
+@bp.post("/<int:action_id>/move")
+@login_required
+def move(action_id: int):
+    action = get_action(action_id)
+    to = request.form.get("to", "")
+    if to not in set(ActionStatus):
+        abort(400)
+    try:
+        remediation.move(action, current_user, to, note=request.form.get("note"), files=uploaded_files(),
+                         attach=attacher())
+    except (remediation.RemediationError, evidence_service.EvidenceError) as exc:
+        return _refused(action_id, exc)
+    db.session.commit()
+    flash(_("Saved: the action is now “%(status)s”.", status=remediation.status_label(to)), "info")
+    return redirect(url_for("actions.show", action_id=action_id))
+
+
+@bp.post("/<int:action_id>/note")
+@login_required
+def note(action_id: int):
+    action = get_action(action_id)
+    try:
+        remediation.add_note(action, current_user, request.form.get("note", ""), files=uploaded_files(),
+                             attach=attacher())
+    except (remediation.RemediationError, evidence_service.EvidenceError) as exc:
+        return _refused(action_id, exc)
+    db.session.commit()
+    flash(_("Your update was added."), "info")
+    return redirect(url_for("actions.show", action_id=action_id))
+
+
+@bp.post("/<int:action_id>/extension")
+@login_required
+def request_extension(action_id: int):
+    action = get_action(action_id)
+    try:
+        new_deadline = date.fromisoformat(request.form.get("new_deadline", ""))
+    except ValueError:
+        new_deadline = None
+    try:
+        remediation.request_extension(action, current_user, reason=request.form.get("reason", ""),
+                                      new_deadline=new_deadline, today=local_today())
+    except remediation.RemediationError as exc:
+        return _refused(action_id, exc)
+    db.session.commit()
+    flash(_("Your extension request was sent."), "info")
+    return redirect(url_for("actions.show", action_id=action_id))
+
+
+@bp.post("/<int:action_id>/extensions/<int:request_id>")
+@login_required
+def decide_extension(action_id: int, request_id: int):
+    action = get_action(action_id)
+    ext = db.session.get(ExtensionRequest, request_id)
+    if ext is None or ext.action_id != action.id:
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "refuse"):
+        abort(400)
+    try:
+        remediation.decide_extension(ext, current_user, approve=decision == "approve",
+                                     note=request.form.get("note"))
+    except remediation.RemediationError as exc:
+        return _refused(action_id, exc)
+    db.session.commit()
+    flash(_("The extension was approved.") if decision == "approve" else _("The extension was refused."), "info")
+    return redirect(url_for("actions.show", action_id=action_id))
+
+
+@bp.app_context_processor
+def _action_labels():
+    from flask_babel import lazy_gettext as _l
+
+    return {"action_labels": {
+        "status": remediation.STATUS_LABELS,
+        "priority": {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High")},
+        "severity": {"minor": _l("Minor"), "major": _l("Major"), "critical": _l("Critical")},
+        "event": {"created": _l("Created"), "transition": _l("Status changed"), "note": _l("Update"),
+                  "extension_requested": _l("Extension requested"), "extension_approved": _l("Extension approved"),
+                  "extension_refused": _l("Extension refused"), "moved_to_successor": _l("Moved to the successor unit")},
+        "outcome": {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("Not applicable"),
+                    "unanswered": _l("Not answered"), "unscored": _l("Not scored"), "hidden": _l("Hidden")},
+    }}
+
+
+@bp.app_template_filter("isodate")
+def _isodate(text: str | None, style: str = "short") -> str:
+    """A stored ISO date string (e.g. in an event's data) formatted for the reader."""
+    from flask_babel import format_date
+
+    try:
+        return format_date(date.fromisoformat(text), style) if text else ""
+    except (TypeError, ValueError):
+        return text or ""

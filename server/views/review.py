@@ -1,0 +1,212 @@
+"""The lead's review pages: queue, review (approve / return / revise),
+conclusion, and planning a follow-up check."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Inspection, InspectionKind
+from ..permissions import authorize, can
+from ..services import conclusions, followups, review, scoring
+from ..services import inspections as inspection_service
+from ..services.checklist_format import item_index, iter_items
+from .actions import local_today
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def get_inspection(uuid: str, action: str) -> Inspection:
+    inspection = inspection_service.get_by_uuid(uuid)
+    if inspection is None:
+        abort(404)
+    authorize(action, inspection)
+    return inspection
+
+
+@bp.get("/")
+@login_required
+def queue():
+    authorize("review.queue")
+    return render_template("review/queue.html", inspections=review.review_queue(current_user))
+
+
+def _item_rows(inspection: Inspection) -> list[dict]:
+    answers = {a.item_key: a for a in inspection.answers}
+    outcomes = {i["key"]: i["outcome"] for i in (inspection.score or {}).get("items", [])}
+    if not outcomes:
+        try:
+            result = scoring.score_inspection(inspection.definition,
+                                              {k: {"value": a.value, "na": a.na} for k, a in answers.items()})
+            outcomes = {i.key: i.outcome for i in result.items}
+        except scoring.InvalidAnswer:
+            outcomes = {}
+    keep = set(inspection.item_filter) if inspection.item_filter else None
+    return [
+        {"section": section, "item": item, "answer": answers.get(item["key"]),
+         "shown": answer_text(item, answers.get(item["key"])),
+         "outcome": outcomes.get(item["key"], "unanswered"),
+         "findings": [f for f in inspection.findings if f.item_key == item["key"]]}
+        for section, item in iter_items(inspection.definition)
+        if keep is None or item["key"] in keep
+    ]
+
+
+def answer_text(item: dict, answer) -> str:
+    """An answer as a person reads it: labels for choices, both counts of a ratio."""
+    from ..i18n import text_for
+
+    if answer is None:
+        return ""
+    if answer.na:
+        return _("Not applicable")
+    value, kind = answer.value, item["type"]
+    if value is None:
+        return ""
+    if kind == "pass_fail":
+        return {"pass": _("Pass"), "fail": _("Fail")}.get(value, str(value))
+    if kind == "yes_no":
+        return {"yes": _("Yes"), "no": _("No"), True: _("Yes"), False: _("No")}.get(value, str(value))
+    if kind == "ratio" and isinstance(value, dict):
+        return f"{value.get('numerator')} / {value.get('denominator')}"
+    if kind in ("choice", "multi_choice"):
+        labels = {o["key"]: text_for(o["label"]) for o in item["options"]}
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(v, str(v)) for v in chosen)
+    return str(value)
+
+
+def render_review(inspection: Inspection, *, error: str | None = None, code: int = 200):
+    return render_template(
+        "review/inspection.html", inspection=inspection, rows=_item_rows(inspection), error=error,
+        comments=review.comments(inspection), revisions=review.revisions(inspection),
+        conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
+        follow_ups=followups.follow_ups_of(inspection), today=local_today(),
+        can_review=can(current_user, "inspection.review", inspection),
+        can_revise=can(current_user, "inspection.revise", inspection),
+        can_conclude=can(current_user, "inspection.conclude", inspection),
+        can_follow_up=can(current_user, "inspection.follow_up", inspection),
+        default_window=(local_today() + timedelta(days=7), local_today() + timedelta(days=14)),
+    ), code
+
+
+@bp.get("/inspections/<uuid>")
+@login_required
+def inspection(uuid: str):
+    return render_review(get_inspection(uuid, "inspection.review_view"))
+
+
+def _refused(uuid: str, exc):
+    db.session.rollback()
+    return render_review(get_inspection(uuid, "inspection.review_view"), error=exc.message, code=exc.status)
+
+
+@bp.post("/inspections/<uuid>/approve")
+@login_required
+def approve(uuid: str):
+    insp = get_inspection(uuid, "inspection.review")
+    review.approve(insp, current_user)
+    db.session.commit()
+    flash(_("The inspection was approved. You can now write the conclusion."), "info")
+    return redirect(url_for("review.conclusion", uuid=uuid))
+
+
+@bp.post("/inspections/<uuid>/return")
+@login_required
+def return_to_team(uuid: str):
+    insp = get_inspection(uuid, "inspection.review")
+    comments = [(None, request.form.get("comment", ""))]
+    for key in item_index(insp.definition):
+        comments.append((key, request.form.get(f"comment-{key}", "")))
+    try:
+        review.return_to_team(insp, current_user, comments)
+    except review.ReviewError as exc:
+        return _refused(uuid, exc)
+    db.session.commit()
+    flash(_("The inspection was returned to the team with your comments."), "info")
+    return redirect(url_for("review.queue"))
+
+
+@bp.post("/inspections/<uuid>/revise")
+@login_required
+def revise(uuid: str):
+    insp = get_inspection(uuid, "inspection.revise")
+    key = request.form.get("item_key", "")
+    items = item_index(insp.definition)
+    if key not in items:
+        return _refused(uuid, review.ReviewError(422, _("Choose the item to change.")))
+    try:
+        na = request.form.get("na") == "1"
+        value = None if na else review.parse_value(items[key][1], request.form.get("value", ""))
+        review.revise_answers(insp, current_user, {key: {"value": value, "na": na, "note": request.form.get("note")}},
+                              request.form.get("reason", ""))
+    except review.ReviewError as exc:
+        return _refused(uuid, exc)
+    db.session.commit()
+    flash(_("The change was recorded as revision %(number)s.", number=insp.revision), "info")
+    return redirect(url_for("review.inspection", uuid=uuid))
+
+
+@bp.route("/inspections/<uuid>/conclusion", methods=["GET", "POST"])
+@login_required
+def conclusion(uuid: str):
+    insp = get_inspection(uuid, "inspection.conclude")
+    config = current_app.config
+    today = local_today()
+    locale = config["BABEL_DEFAULT_LOCALE"]  # the notice's official language
+    proposals = conclusions.proposals(insp, issue_date=today, days_by_severity=config["REMEDIATION_DAYS_BY_SEVERITY"],
+                                      locale=locale)
+    error, code = None, 200
+    draft = conclusions.get_conclusion(insp)
+    form = {k: request.form.get(k, getattr(draft, k, "") or "") for k in ("strengths", "shortcomings", "recommendations")}
+    if request.method == "POST":
+        try:
+            if request.form.get("submit") == "issue":
+                deadlines = {}
+                for p in proposals:
+                    text = request.form.get(f"deadline-{p.key}", "")
+                    if text:
+                        try:
+                            deadlines[p.key] = date.fromisoformat(text)
+                        except ValueError as exc:
+                            raise conclusions.ConclusionError(422, _("“%(text)s” is not a date.", text=text)) from exc
+                conclusions.issue(
+                    insp, current_user, **form, today=today, days_by_severity=config["REMEDIATION_DAYS_BY_SEVERITY"],
+                    locale=locale, groups={p.key: request.form.get(f"group-{p.key}", "") for p in proposals},
+                    priorities={p.key: request.form.get(f"priority-{p.key}", "") for p in proposals},
+                    deadlines=deadlines,
+                )
+                db.session.commit()
+                flash(_("The conclusion was issued and the remediation actions were created."), "info")
+                return redirect(url_for("review.inspection", uuid=uuid))
+            conclusions.save_draft(insp, current_user, **form)
+            db.session.commit()
+            flash(_("The draft was saved."), "info")
+            return redirect(url_for("review.conclusion", uuid=uuid))
+        except conclusions.ConclusionError as exc:
+            db.session.rollback()
+            error, code = exc.message, exc.status
+    return render_template("review/conclusion.html", inspection=insp, proposals=proposals, form=form,
+                           error=error, priorities=conclusions.PRIORITIES), code
+
+
+@bp.post("/inspections/<uuid>/follow-up")
+@login_required
+def follow_up(uuid: str):
+    insp = get_inspection(uuid, "inspection.follow_up")
+    try:
+        try:
+            start = date.fromisoformat(request.form.get("window_start", ""))
+            end = date.fromisoformat(request.form.get("window_end", ""))
+        except ValueError as exc:
+            raise followups.FollowUpError(422, _("Give the dates of the follow-up check.")) from exc
+        kind = request.form.get("kind") or InspectionKind.ANNOUNCED
+        created = followups.create_follow_up(insp, current_user, window_start=start, window_end=end, kind=kind)
+    except followups.FollowUpError as exc:
+        return _refused(uuid, exc)
+    db.session.commit()
+    flash(_("The follow-up check was planned with %(count)s items.", count=len(created.item_filter)), "info")
+    return redirect(url_for("review.inspection", uuid=uuid))

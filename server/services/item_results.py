@@ -1,0 +1,106 @@
+"""Keeps the failed_items table (models/reporting.py) in step with stored scores.
+
+Whoever writes Inspection.score (services/submissions.py, revisions, review)
+need not know about this table: a session listener notices a changed score
+at flush time and rewrites that inspection's rows, in the same transaction.
+`rebuild_all()` refills the table from the stored scores (CLI, benchmarks).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import FailedItem, Inspection
+
+_PENDING = "kiemtra.failed_items.pending"
+# Inspection attributes whose change rewrites its failed_items rows.
+COPIED = ("score", "unit_id", "plan_id", "checklist_version_id", "window_start")
+
+
+def failed_item_rows(inspection, score: dict | None) -> list[dict]:
+    """The failed_items rows for one stored score (`inspection`: a row with the copied columns)."""
+    rows = []
+    for item in (score or {}).get("items") or ():
+        if item.get("outcome") == "fail":
+            rows.append({"inspection_id": inspection.id, "unit_id": inspection.unit_id,
+                         "plan_id": inspection.plan_id, "checklist_version_id": inspection.checklist_version_id,
+                         "window_start": inspection.window_start, "item_key": item["key"],
+                         "section_key": item.get("section") or "", "is_repeat": False})
+    return rows
+
+
+def _mark_repeats(connection, where=None) -> None:
+    """is_repeat = an earlier failure of the same item at the same unit exists (scheduled
+    earlier, or the same day in an older inspection)."""
+    t = FailedItem.__table__
+    f2 = t.alias("earlier")
+    floor = date(1900, 1, 1)
+    mine, theirs = sa.func.coalesce(t.c.window_start, floor), sa.func.coalesce(f2.c.window_start, floor)
+    earlier = sa.exists().where(
+        f2.c.unit_id == t.c.unit_id, f2.c.item_key == t.c.item_key,
+        sa.or_(theirs < mine, sa.and_(theirs == mine, f2.c.inspection_id < t.c.inspection_id)))
+    stmt = sa.update(t).values(is_repeat=earlier)
+    if where is not None:
+        stmt = stmt.where(where)
+    connection.execute(stmt)
+
+
+def _write(connection, inspections: list) -> None:
+    t = FailedItem.__table__
+    ids = [i.id for i in inspections]
+    before = connection.execute(sa.select(t.c.unit_id, t.c.item_key).where(t.c.inspection_id.in_(ids))).all()
+    connection.execute(sa.delete(t).where(t.c.inspection_id.in_(ids)))
+    rows = [r for i in inspections for r in failed_item_rows(i, i.score)]
+    if rows:
+        connection.execute(sa.insert(t), rows)
+    # Writing or removing a failure can change which failures of the same
+    # (unit, item) repeat an earlier one.
+    pairs = {(u, k) for u, k in before} | {(r["unit_id"], r["item_key"]) for r in rows}
+    if pairs:
+        _mark_repeats(connection, sa.and_(t.c.unit_id.in_({u for u, _ in pairs}),
+                                          t.c.item_key.in_({k for _, k in pairs})))
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changed_scores(session, _context, _instances) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Inspection):
+            state = sa.inspect(obj)
+            if obj in session.new and obj.score is None:
+                continue
+            if any(state.attrs[name].history.has_changes() for name in COPIED):
+                session.info.setdefault(_PENDING, set()).add(obj)
+
+
+@event.listens_for(Session, "after_flush")
+def _rewrite_failed_items(session, _context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    _write(session.connection(), [i for i in pending if i.id is not None])
+
+
+def rebuild_all(batch: int = 2000) -> int:
+    """Refill failed_items from every stored score; returns the number of rows."""
+    db.session.execute(sa.delete(FailedItem))
+    last, total = 0, 0
+    while True:
+        chunk = db.session.execute(
+            sa.select(Inspection.id, Inspection.unit_id, Inspection.plan_id, Inspection.checklist_version_id,
+                      Inspection.window_start, Inspection.score)
+            .where(Inspection.id > last, Inspection.score.is_not(None))
+            .order_by(Inspection.id).limit(batch)
+        ).all()
+        if not chunk:
+            break
+        rows = [r for i in chunk for r in failed_item_rows(i, i.score)]
+        if rows:
+            db.session.execute(sa.insert(FailedItem), rows)
+        total += len(rows)
+        last = chunk[-1][0]
+    _mark_repeats(db.session.connection())
+    return total

@@ -1,0 +1,119 @@
+"""The dashboard: coverage, scores, gaps, failed items, repeats and actions, as inline SVG charts."""
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..errors import user_error
+from ..extensions import db
+from ..models import Unit
+from ..permissions import authorize
+from ..services import dashboard as dashboard_service
+from ..services import plans as plan_service
+from . import charts
+
+bp = Blueprint("dashboard", __name__)
+
+
+def filters_from_args(args) -> dashboard_service.Filters:
+    """Dashboard and export filters from a query string; a bad value is a 400 with a message."""
+    def day(name):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise user_error(400, _("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=name)) from None
+
+    def number(name):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise user_error(400, _("Enter a whole number for %(field)s.", field=name))
+        return int(raw)
+
+    unit_id = number("unit_id")
+    code = (args.get("unit") or "").strip()
+    if code and unit_id is None:
+        unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == code).order_by(Unit.id.desc()).limit(1))
+        if unit_id is None:
+            raise user_error(400, _("No unit has the code %(code)s.", code=code))
+    return dashboard_service.Filters(period_start=day("period_start"), period_end=day("period_end"),
+                                     plan_id=number("plan_id"), checklist_id=number("checklist_id"), unit_id=unit_id)
+
+
+def log_embargoed_plan_view(filters: dashboard_service.Filters, where: str) -> None:
+    """Figures narrowed to one embargoed plan are a view of that plan: logged like its page."""
+    if filters.plan_id:
+        plan = plan_service.get_plan(filters.plan_id)
+        if plan is not None:
+            plan_service.log_embargoed_views(current_user, [plan], where=where)
+            db.session.commit()
+
+
+def _charts(data: dict) -> dict:
+    cov = data["coverage"]["months"]
+    months = [m["period"] for m in cov]
+    coverage = charts.stacked_columns(_("Coverage by month"), months, [
+        ("done", [m["done"] - m["late"] for m in cov]), ("late", [m["late"] for m in cov]),
+        ("missed", [m["missed"] for m in cov]),
+        ("open", [m["planned"] - m["done"] - m["missed"] for m in cov])])
+    by_period = data["scores"]["by_period"]
+    score_periods = charts.hbars(_("Mean score by month"),
+                                 [(p["period"], p["mean"], f'{p["mean"]:g}% (n={p["n"]})') for p in by_period],
+                                 "score", 100)
+    lowest = charts.hbars(_("Lowest mean score by unit"),
+                          [(u["unit"], u["mean"], f'{u["mean"]:g}% (n={u["n"]})') for u in data["scores"]["lowest_units"]],
+                          "score", 100)
+    gap = charts.paired_hbars(_("Announced and unannounced scores"),
+                              [(g["unit"], g["announced"], g["unannounced"]) for g in data["gap"]["largest"]])
+    failed = charts.hbars(_("Most-failed items"),
+                          [(i["text"], i["fails"], f'{i["fails"]}' + (f' ({i["share"]:g}%)' if i["share"] is not None else ""))
+                           for i in data["failed"]["items"]], "fails")
+    repeats = charts.hbars(_("Repeat findings"),
+                           [(f'{r["unit"]} – {r["item"]}', r["times"], f'×{r["times"]}') for r in data["repeats"]["top"]],
+                           "fails")
+    actions = charts.stacked_hbars(_("Actions by unit"),
+                                   [(r["unit"], [r["overdue"], r["open"], r["on_time"], r["late"]])
+                                    for r in data["actions"]["units"]], ["overdue", "open", "on_time", "late"])
+    return {"coverage": coverage, "score_periods": score_periods, "lowest": lowest, "gap": gap,
+            "failed": failed, "repeats": repeats, "actions": actions}
+
+
+def _cached_summary(filters, today: date, locale: str) -> dict:
+    """The figures, recomputed at most every DASHBOARD_CACHE_SECONDS per filter set:
+    a lead reloading or several viewers at once cost one computation."""
+    ttl = current_app.config["DASHBOARD_CACHE_SECONDS"]
+    cache = current_app.extensions.setdefault("kiemtra.dashboard_cache", {})
+    key = (filters, today, locale)
+    hit = cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    data = dashboard_service.summary(filters, today=today, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+                                     locale=locale)
+    if ttl > 0:
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = (now, data)
+    return data
+
+
+@bp.get("/dashboard")
+@login_required
+def index():
+    authorize("dashboard.view")
+    filters = filters_from_args(request.args)
+    log_embargoed_plan_view(filters, "dashboard")
+    data = _cached_summary(filters, date.today(), str(get_locale() or "vi"))
+    return render_template("dashboard/index.html", data=data, charts=_charts(data), filters=filters,
+                           legend=charts.legend, unit_code=request.args.get("unit", ""),
+                           **dashboard_service.filter_choices())

@@ -1,0 +1,63 @@
+"""Per-inspection documents: the minutes and the conclusion notice, as a page and as PDF."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+from flask_login import login_required
+
+from ..extensions import db
+from ..models import Conclusion, Inspection
+from ..permissions import authorize
+from ..services import minutes
+
+bp = Blueprint("reports", __name__)
+
+
+def _inspection(inspection_id: int) -> Inspection:
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None:
+        abort(404)
+    authorize("inspection.view", inspection)
+    return inspection
+
+
+def _render(template: str, context: dict, for_pdf: bool) -> str:
+    return render_template(template, **context, for_pdf=for_pdf,
+                           photo_src=lambda evidence: minutes.photo_src(evidence, for_pdf))
+
+
+@bp.get("/inspections/<int:inspection_id>/minutes")
+@login_required
+def minutes_page(inspection_id: int):
+    inspection = _inspection(inspection_id)
+    return _render("pdf/minutes.html", minutes.minutes_context(inspection), False)
+
+
+@bp.get("/inspections/<int:inspection_id>/minutes.pdf")
+@login_required
+def minutes_pdf(inspection_id: int):
+    inspection = _inspection(inspection_id)
+    html = _render("pdf/minutes.html", minutes.minutes_context(inspection), True)
+    return minutes.pdf_response(html, f"bien-ban-{inspection.id}.pdf")
+
+
+def _concluded(inspection_id: int) -> Inspection:
+    inspection = _inspection(inspection_id)
+    if db.session.scalar(sa.select(Conclusion.id).where(Conclusion.inspection_id == inspection.id)) is None:
+        abort(404)
+    return inspection
+
+
+@bp.get("/inspections/<int:inspection_id>/conclusion")
+@login_required
+def conclusion_page(inspection_id: int):
+    inspection = _concluded(inspection_id)
+    return _render("pdf/conclusion.html", minutes.conclusion_context(inspection), False)
+
+
+@bp.get("/inspections/<int:inspection_id>/conclusion.pdf")
+@login_required
+def conclusion_pdf(inspection_id: int):
+    inspection = _concluded(inspection_id)
+    html = _render("pdf/conclusion.html", minutes.conclusion_context(inspection), True)
+    return minutes.pdf_response(html, f"ket-luan-{inspection.id}.pdf")

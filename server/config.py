@@ -40,6 +40,8 @@ MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_FROM = "KiemTra <kiemtra@localhost>"
 MAIL_TIMEOUT_S = 10
+# The address people reach the app at, for links in emails (e.g. "https://kiemtra.example.gov.vn").
+BASE_URL = ""
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -86,3 +88,5 @@ PDF_PHOTO_QUALITY = 70  # JPEG quality of those photos
 EXPORT_JOBS_INLINE = False
 EXPORT_KEEP_HOURS = 24
 EXPORT_API_PAGE_SIZE = 100  # default page size of /api/exports/inspections (max 1000)
+# The dashboard's figures are recomputed at most this often per set of filters (0: always).
+DASHBOARD_CACHE_SECONDS = 60

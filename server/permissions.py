@@ -18,7 +18,7 @@ from flask import abort
 from flask_login import current_user
 
 from .extensions import db, login_manager
-from .models import Inspection, InspectionKind, InspectionStatus, Role, User, team_members
+from .models import Inspection, InspectionKind, InspectionStatus, RemediationAction, Role, User, team_members
 
 STAFF = {Role.ADMIN, Role.LEAD, Role.VIEWER}
 
@@ -30,6 +30,16 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "checklist.manage": {Role.ADMIN},
     "unit.manage": {Role.ADMIN},
     "user.manage": {Role.ADMIN},
+    # Lead workspace (issue #7): plans are read by viewers, written by leads;
+    # summary exports (XLSX, CSV, the JSON listing) follow the dashboard.
+    "plan.view": {Role.ADMIN, Role.LEAD, Role.VIEWER},
+    "export.summary": {Role.ADMIN, Role.LEAD, Role.VIEWER},
+    # Review and remediation (issue #6): the review queue is the leads';
+    # action lists are narrowed by action_scope(); the portal is the units'.
+    "review.queue": {Role.LEAD},
+    "action.list": {Role.ADMIN, Role.LEAD, Role.VIEWER, Role.INSPECTOR},
+    "portal.view": {Role.UNIT_OFFICER},
+    "notification.list": {Role.ADMIN, Role.LEAD, Role.VIEWER, Role.INSPECTOR, Role.UNIT_OFFICER},
 }
 
 
@@ -46,6 +56,13 @@ def can(user, action: str, obj=None) -> bool:
         return role in ROLE_ACTIONS[action]
     if isinstance(obj, Inspection):
         return _can_inspection(user, role, action, obj)
+    # Remediation actions (issue #6): every `action.*` rule, including the
+    # state machine's "who may make this move", is one pure table in
+    # services/remediation.py; this delegates to it.
+    if isinstance(obj, RemediationAction):
+        from .services.remediation import can_on_action
+
+        return can_on_action(user, role, action, obj)
     return False
 
 
@@ -65,7 +82,13 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
     if action == "inspection.view_notice":
         # The notice of an announced inspection is for the inspected unit too.
         if role == Role.UNIT_OFFICER:
-            return user.unit_id == insp.unit_id and insp.kind == InspectionKind.ANNOUNCED
+            # ...once the plan's notice is published (a draft notice is not theirs yet).
+            return (
+                user.unit_id == insp.unit_id
+                and insp.kind == InspectionKind.ANNOUNCED
+                and insp.plan is not None
+                and insp.plan.notice_published_at is not None
+            )
         return _can_inspection(user, role, "inspection.view", insp)
     if action == "inspection.conduct":
         return (
@@ -74,8 +97,33 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
             and insp.status
             in (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS, InspectionStatus.RETURNED)
         )
+    if action == "evidence.upload":
+        # Photos arrive after the inspection itself (the phone's outbox sends
+        # the answers first), so a submitted inspection still takes them.
+        return (
+            role in (Role.INSPECTOR, Role.LEAD)
+            and _in_team(user, insp.team_id)
+            and insp.status
+            in (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS,
+                InspectionStatus.SUBMITTED, InspectionStatus.RETURNED)
+        )
+    # Field app (issue #5): a team member submits; whether the inspection is
+    # still open for submission is the service's rule (409), since a re-sent
+    # submission must still be answered after the status changed.
+    if action == "inspection.submit":
+        return role in (Role.INSPECTOR, Role.LEAD) and _in_team(user, insp.team_id)
     if action == "inspection.review":
         return role == Role.LEAD and insp.status == InspectionStatus.SUBMITTED
+    # Review and conclusion (issue #6). The review page (answers, comments,
+    # revisions) is the leads'; a lead's change after submission is a revision.
+    if action == "inspection.review_view":
+        return role == Role.LEAD
+    if action == "inspection.revise":
+        return role == Role.LEAD and insp.status in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
+    if action == "inspection.conclude":
+        return role == Role.LEAD and insp.status == InspectionStatus.APPROVED
+    if action == "inspection.follow_up":
+        return role == Role.LEAD and insp.status == InspectionStatus.CONCLUDED
     return False
 
 
@@ -95,6 +143,19 @@ def inspection_scope(user) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def action_scope(user) -> sa.ColumnElement[bool]:
+    """A WHERE clause selecting the remediation actions `user` may see (same rule as "action.view")."""
+    role = getattr(user, "role", None)
+    if role in STAFF:
+        return sa.true()
+    if role == Role.INSPECTOR:
+        teams = sa.select(team_members.c.team_id).where(team_members.c.user_id == user.id)
+        return RemediationAction.inspection_id.in_(sa.select(Inspection.id).where(Inspection.team_id.in_(teams)))
+    if role == Role.UNIT_OFFICER and user.unit_id is not None:
+        return RemediationAction.unit_id == user.unit_id
+    return sa.false()
+
+
 def authorize(action: str, obj=None) -> None:
     """Abort unless the current user may do `action`.
 
@@ -107,6 +168,8 @@ def authorize(action: str, obj=None) -> None:
     if isinstance(obj, Inspection) and not db.session.scalar(
         sa.select(sa.literal(True)).where(Inspection.id == obj.id, inspection_scope(current_user))
     ):
+        abort(404)
+    if isinstance(obj, RemediationAction) and not can(current_user, "action.view", obj):
         abort(404)
     abort(403)
 

@@ -54,6 +54,8 @@ def test_who_may_view_a_planned_announced_inspection(world, who, expected):
 
 def test_unit_officer_sees_the_notice_of_an_announced_inspection_of_their_unit_only(world):
     users, announced, _ = world
+    assert not can(users["officer"], "inspection.view_notice", announced)  # not published yet
+    announced.plan.notice_published_at = utcnow()
     assert can(users["officer"], "inspection.view_notice", announced)
     assert not can(users["other_officer"], "inspection.view_notice", announced)
 

@@ -1,12 +1,18 @@
 """Inspections visible to the signed-in user."""
 from datetime import date
 
+from flask import abort, current_app
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
+from ..errors import user_error
+from ..extensions import db
+from ..models.types import utcnow
 from ..permissions import authorize
+from ..schemas.evidence import CheckInResultSchema, CheckInSchema
 from ..schemas.inspections import InspectionSummarySchema, MeSchema
+from ..services import fieldwork
 from ..services import inspections as inspection_service
 
 blp = Blueprint("inspections", __name__, url_prefix="/api", description="Inspections")
@@ -31,3 +37,28 @@ class InspectionList(MethodView):
         """Inspections the user may see, today's first."""
         authorize("inspection.list")
         return inspection_service.visible_inspections(current_user, today=date.today())
+
+
+@blp.route("/inspections/<uuid:uuid>/checkin")
+class CheckIn(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(CheckInSchema)
+    @blp.response(200, CheckInResultSchema)
+    def post(self, args, uuid):
+        """Check in on site with the phone's position; flags, never refuses, a far or vague one."""
+        inspection = inspection_service.get_by_uuid(uuid)
+        if inspection is None:
+            abort(404)
+        authorize("inspection.conduct", inspection)
+        try:
+            fieldwork.check_in(
+                inspection, current_user, lat=args["lat"], lon=args["lon"], accuracy_m=args["accuracy_m"],
+                at=args["at"] or utcnow(), radius_m=current_app.config["CHECKIN_RADIUS_M"],
+                poor_accuracy_m=current_app.config["POOR_ACCURACY_M"],
+            )
+        except fieldwork.FieldworkError as exc:
+            db.session.rollback()
+            raise user_error(exc.status, exc.message) from exc
+        db.session.commit()
+        return inspection

@@ -11,10 +11,15 @@ def _create_app():
 
 
 def register_commands(app) -> None:
-    from . import checklists, demo, units, users
+    from . import audit, backup, checklists, demo, evidence, units, users
 
-    for group in (checklists.group, units.group, users.group, demo.command):
+    for group in (checklists.group, units.group, users.group, evidence.group, audit.group, demo.command):
         app.cli.add_command(group)
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_command)
+    from . import actions  # issue #6: `kiemtra actions remind`
+
+    app.cli.add_command(actions.group)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)

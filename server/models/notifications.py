@@ -35,6 +35,7 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (sa.UniqueConstraint("seq", name="uq_audit_events_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -43,6 +44,6 @@ class AuditEvent(db.Model):
     object_type: Mapped[str | None] = mapped_column(sa.String(48))
     object_id: Mapped[str | None] = mapped_column(sa.String(64))
     details: Mapped[dict | None] = mapped_column(JSONType)
-    seq: Mapped[int | None] = mapped_column(unique=True)
+    seq: Mapped[int | None]
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))

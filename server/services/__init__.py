@@ -1,0 +1,3 @@
+"""Business rules as plain functions; the only code that writes."""
+# Session listeners that keep derived tables in step with what services write.
+from . import item_results  # noqa: F401,E402

@@ -1,8 +1,18 @@
 """HTML pages. Only create_app() imports this package."""
-from . import auth, health, main
+from . import auth, dashboard, exports, fieldapp, health, main, plans, reports
 
 
 def register_views(app) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(fieldapp.bp)
+    app.register_blueprint(plans.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(exports.bp)
+    # Review, remediation and the unit portal (issue #6).
+    from . import actions, notifications, portal, review
+
+    for blueprint in (review.bp, actions.bp, portal.bp, notifications.bp):
+        app.register_blueprint(blueprint)

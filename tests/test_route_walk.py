@@ -1,0 +1,119 @@
+"""Every registered route, as every role and anonymous, checked against the
+permission rules: anonymous reaches only the public routes; no answer is a
+5xx; role-level pages answer exactly the roles server/permissions.py allows;
+read-only users and other units' officers change nothing by posting."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import (
+    ActionEvent, Answer, Conclusion, ExtensionRequest, Finding, Inspection, Plan, RemediationAction, ReviewComment, User,
+)
+from server.permissions import can
+from tests.portal_world import ROLES, build_world
+from tests.test_secrecy import _any_values, candidate_values
+
+# Routes anyone may reach: sign-in, language, health, the API description, and
+# the field app's shell (no user data; the app itself asks for sign-in).
+PUBLIC = {"auth.login", "auth.set_language", "health.healthz", "static", "api-docs.openapi_json",
+          "fieldapp.shell", "fieldapp.catalogue", "fieldapp.manifest", "fieldapp.service_worker"}
+
+# Pages whose access depends on the role alone: endpoint -> the permission action.
+ROLE_PAGES = {
+    "dashboard.index": "dashboard.view",
+    "plans.index": "plan.view",
+    "plans.new": "plan.manage",
+    "exports.index": "export.summary",
+    "review.queue": "review.queue",
+    "actions.index": "action.list",
+    "portal.home": "portal.view",
+    "portal.actions": "portal.view",
+    "notifications.index": "notification.list",
+    "main.home": "inspection.list",
+}
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        return build_world()
+
+
+def requests_to_make(app, world) -> list[tuple[str, str, str]]:
+    """(method, url, endpoint) for every route, its arguments filled from the world."""
+    values = candidate_values(world)
+    found = []
+    for rule in app.url_map.iter_rules():
+        choices = []
+        for arg in sorted(rule.arguments):
+            converter = type(rule._converters[arg]).__name__
+            if converter == "AnyConverter":
+                choices.append(_any_values(rule, arg)[:1])
+            elif converter == "IntegerConverter":
+                choices.append(values["int"][:3])
+            elif converter == "UUIDConverter":
+                choices.append(values["uuid"][:3])
+            elif arg == "filename":
+                choices.append(["css/app.css"])
+            else:
+                choices.append(values["str"][:2])
+        for combo in itertools.product(*choices):
+            url = rule.build(dict(zip(sorted(rule.arguments), combo, strict=True)), append_unknown=False)[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                found.append((method, url, rule.endpoint))
+    return found
+
+
+def call(client, method, url):
+    with client.open(url, method=method, data={}) as response:
+        response.get_data()
+        return response.status_code, response.headers.get("Location", "")
+
+
+def state(app) -> tuple:
+    """The domain data a read-only user's request must leave as it was (views
+    and exports may still be logged in the audit trail)."""
+    with app.app_context():
+        counts = tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                       for model in (Answer, ActionEvent, Conclusion, ExtensionRequest, Finding, Plan,
+                                    ReviewComment))
+        statuses = tuple(db.session.scalars(sa.select(Inspection.status).order_by(Inspection.id)))
+        actions = tuple(db.session.scalars(sa.select(RemediationAction.status).order_by(RemediationAction.id)))
+        return counts, statuses, actions
+
+
+def test_anonymous_reaches_only_the_public_routes(app, client, world):
+    for method, url, endpoint in requests_to_make(app, world):
+        status, location = call(client, method, url)
+        assert status < 500, (method, url)
+        if endpoint in PUBLIC:
+            continue
+        assert status == 401 or (status == 302 and "/login" in location), (method, url, status)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_every_route_answers_each_role_within_the_rules(app, client, auth, world, who):
+    assert auth.login(who).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == who))
+        allowed = {endpoint: can(user, action) for endpoint, action in ROLE_PAGES.items()}
+    read_only = who in ("viewer", "other_officer", "outsider")
+    for method, url, endpoint in requests_to_make(app, world):
+        if endpoint in ("auth.logout", "auth.set_language"):
+            continue  # would end or change the session being tested
+        before = state(app) if method == "POST" and read_only else None
+        status, location = call(client, method, url)
+        assert status < 500, (who, method, url)
+        if method == "GET" and endpoint in allowed:
+            if allowed[endpoint]:
+                assert status == 200, (who, url, status)
+            else:
+                # Refused, or sent to the role's own page (a unit officer's actions are in the portal).
+                assert status in (403, 404) or (status == 302 and location.rstrip("/") != url.rstrip("/")), \
+                    (who, url, status)
+        if before is not None and endpoint != "notifications.mark_read":
+            assert state(app) == before, (who, method, url, status)

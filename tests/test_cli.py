@@ -128,3 +128,13 @@ def test_demo_officer_of_the_surprise_unit_sees_nothing_but_the_team_sees_both(a
     auth.logout()
     auth.login("inspector", "kiemtra-demo")
     assert len(client.get("/api/inspections").get_json()) == 2
+
+
+def test_demo_officer_sees_the_published_notice_of_the_announced_inspection(app, runner, client, auth):
+    runner.invoke(args=["demo"])
+    auth.login("officer", "kiemtra-demo")
+    listed = client.get("/api/inspections").get_json()
+    assert [i["kind"] for i in listed] == ["announced"]
+    page = client.get(f"/portal/notices/{listed[0]['uuid']}")
+    assert page.status_code == 200
+    assert "Trụ sở Trung tâm Phục vụ hành chính công phường Ba Đình" in page.get_data(as_text=True)

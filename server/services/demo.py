@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import InspectionKind, Plan, Role, Unit, UnitLocation, User
+from ..models.types import utcnow
 from . import checklists as checklist_service
 from .inspections import create_planned_inspection
 from .users import create_user, get_or_create_team
@@ -91,6 +92,7 @@ def build(checklists_folder: str | Path, today: date | None = None) -> dict:
         notice_date=today + timedelta(days=1),
         notice_place="Trụ sở Trung tâm Phục vụ hành chính công phường Ba Đình",
         requested_documents="Báo cáo tự đánh giá; sổ theo dõi hồ sơ; quyết định công bố TTHC",
+        notice_published_at=utcnow(),
     )
     unannounced = _plan(
         "Kiểm tra công vụ đột xuất quý IV/2026", InspectionKind.UNANNOUNCED, "ky-luat-cong-vu-dot-xuat", team, today

@@ -234,3 +234,11 @@ def test_evidence_check_reports_rows_without_files_and_files_without_rows(app, c
     assert result.exit_code == 1
     assert f"orphan file: {orphan}" in result.output
     assert f"missing file: evidence {body['uuid']}" in result.output
+
+
+def test_the_display_copy_size_is_a_setting(app, client, auth, world):
+    app.config["PHOTO_DISPLAY_PX"] = 1000
+    auth.login("insp")
+    body = upload(client, world, jpeg_bytes((4000, 3000))).get_json()
+    display = fetch(client, body["urls"]["display"])
+    assert max(Image.open(io.BytesIO(display.data)).size) == 1000

@@ -1,5 +1,4 @@
 """Evidence upload and serving."""
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, send_file
 from flask.views import MethodView
@@ -21,18 +20,6 @@ VARIANT_TYPES = {"display": "image/jpeg", "thumb": "image/jpeg"}
 
 def storage():
     return current_app.extensions["kiemtra.storage"]
-
-
-def store_settings() -> evidence_service.StoreSettings:
-    c = current_app.config
-    return evidence_service.StoreSettings(
-        keep_originals=c["KEEP_ORIGINAL_PHOTOS"],
-        max_pixels=c["MAX_PHOTO_PIXELS"],
-        local_tz=ZoneInfo(c["BABEL_DEFAULT_TIMEZONE"]),
-        checkin_radius_m=c["CHECKIN_RADIUS_M"],
-        photo_max_distance_m=c["PHOTO_MAX_DISTANCE_M"],
-        photo_max_time_s=c["PHOTO_MAX_TIME_S"],
-    )
 
 
 @blp.route("")
@@ -58,7 +45,8 @@ class EvidenceUpload(MethodView):
         upload = files["file"]
         try:
             row, created = evidence_service.store_evidence(
-                storage(), store_settings(), uuid=str(form["uuid"]), data=upload.read(), kind=form["kind"],
+                storage(), evidence_service.settings_from_config(current_app.config),
+                uuid=str(form["uuid"]), data=upload.read(), kind=form["kind"],
                 inspection=inspection, item_key=form["item_key"], finding=finding,
                 original_name=upload.filename, uploader=current_user, reported_taken_at=form["taken_at"],
                 reported_position=(form["lat"], form["lon"]) if None not in (form["lat"], form["lon"]) else None,

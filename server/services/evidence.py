@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -39,10 +40,24 @@ class EvidenceError(Exception):
 class StoreSettings:
     keep_originals: bool = True
     max_pixels: int = 50_000_000
+    display_px: int = 1600  # long edge of the display copy
     local_tz: tzinfo = timezone.utc  # how to read a camera clock without an offset
     checkin_radius_m: float = 300
     photo_max_distance_m: float = 1000
     photo_max_time_s: float = 6 * 3600
+
+
+def settings_from_config(config) -> StoreSettings:
+    """The storing rules a deployment configured (see server/config.py)."""
+    return StoreSettings(
+        keep_originals=config["KEEP_ORIGINAL_PHOTOS"],
+        max_pixels=config["MAX_PHOTO_PIXELS"],
+        display_px=config["PHOTO_DISPLAY_PX"],
+        local_tz=ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]),
+        checkin_radius_m=config["CHECKIN_RADIUS_M"],
+        photo_max_distance_m=config["PHOTO_MAX_DISTANCE_M"],
+        photo_max_time_s=config["PHOTO_MAX_TIME_S"],
+    )
 
 
 def find_by_uuid(uuid: str) -> EvidenceFile | None:
@@ -93,7 +108,7 @@ def store_evidence(
         raise EvidenceError(422, "bad_finding", _("The finding belongs to another inspection."))
 
     try:
-        photo = process_photo(data, max_pixels=settings.max_pixels)
+        photo = process_photo(data, max_pixels=settings.max_pixels, display_size=settings.display_px)
     except PhotoRejected as exc:
         status = 413 if exc.code == "too_many_pixels" else 415 if exc.code == "unsupported_format" else 422
         raise EvidenceError(status, exc.code, exc.message) from exc
@@ -189,7 +204,7 @@ def store_action_evidence(
                            **common)
     else:
         try:
-            photo = process_photo(data, max_pixels=settings.max_pixels)
+            photo = process_photo(data, max_pixels=settings.max_pixels, display_size=settings.display_px)
         except PhotoRejected as exc:
             if exc.code == "unsupported_format":
                 raise EvidenceError(415, exc.code, _("This file is not a PDF document or a photo.")) from exc

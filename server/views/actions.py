@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -44,9 +43,7 @@ def attacher():
     """A function storing uploaded files as evidence of an action event (the one Storage)."""
     config = current_app.config
     storage = current_app.extensions["kiemtra.storage"]
-    settings = evidence_service.StoreSettings(keep_originals=config["KEEP_ORIGINAL_PHOTOS"],
-                                              max_pixels=config["MAX_PHOTO_PIXELS"],
-                                              local_tz=ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]))
+    settings = evidence_service.settings_from_config(config)
 
     def attach(event, files):
         return [evidence_service.store_action_evidence(

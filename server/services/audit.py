@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import AuditEvent
 
 GENESIS = "0" * 64
+_SEAL_LOCK = 7202  # advisory lock: one sealer at a time on PostgreSQL
 
 
 def record(actor, action: str, obj=None, **details) -> AuditEvent:
@@ -59,6 +60,9 @@ def seal_pending(engine, *, batch: int = 500, attempts: int = 10) -> int:
     for _ in range(attempts):
         try:
             with Session(engine) as session, session.begin():
+                if engine.dialect.name == "postgresql" and not session.scalar(
+                        sa.select(sa.func.pg_try_advisory_xact_lock(_SEAL_LOCK))):
+                    return sealed  # another sealer is at work and will take these entries too
                 head = session.execute(
                     sa.select(AuditEvent.seq, AuditEvent.hash)
                     .where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq.desc()).limit(1)

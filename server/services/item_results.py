@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import FailedItem, Inspection
 
 _PENDING = "kiemtra.failed_items.pending"
+_LOCK_SPACE = 7201  # advisory-lock namespace of failed_items (PostgreSQL)
 # Inspection attributes whose change rewrites its failed_items rows.
 COPIED = ("score", "unit_id", "plan_id", "checklist_version_id", "window_start")
 
@@ -52,17 +53,29 @@ def _mark_repeats(connection, where=None) -> None:
 def _write(connection, inspections: list) -> None:
     t = FailedItem.__table__
     ids = [i.id for i in inspections]
-    before = connection.execute(sa.select(t.c.unit_id, t.c.item_key).where(t.c.inspection_id.in_(ids))).all()
-    connection.execute(sa.delete(t).where(t.c.inspection_id.in_(ids)))
+    before = connection.execute(
+        sa.select(t.c.unit_id, t.c.item_key, t.c.window_start).where(t.c.inspection_id.in_(ids))).all()
     rows = [r for i in inspections for r in failed_item_rows(i, i.score)]
+    units = sorted({u for u, _k, _w in before} | {r["unit_id"] for r in rows})
+    if connection.dialect.name == "postgresql":
+        # Two submissions for one unit would otherwise update each other's
+        # rows in opposite orders and deadlock: take the units in order.
+        for unit_id in units:
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_SPACE, unit_id)))
+    connection.execute(sa.delete(t).where(t.c.inspection_id.in_(ids)))
     if rows:
         connection.execute(sa.insert(t), rows)
     # Writing or removing a failure can change which failures of the same
-    # (unit, item) repeat an earlier one.
-    pairs = {(u, k) for u, k in before} | {(r["unit_id"], r["item_key"]) for r in rows}
+    # (unit, item) repeat an earlier one: those scheduled from the earliest
+    # changed window on.
+    pairs = {(u, k) for u, k, _w in before} | {(r["unit_id"], r["item_key"]) for r in rows}
     if pairs:
-        _mark_repeats(connection, sa.and_(t.c.unit_id.in_({u for u, _ in pairs}),
-                                          t.c.item_key.in_({k for _, k in pairs})))
+        floor = date(1900, 1, 1)
+        since = min([w or floor for _u, _k, w in before] + [r["window_start"] or floor for r in rows])
+        _mark_repeats(connection, sa.and_(
+            sa.tuple_(t.c.unit_id, t.c.item_key).in_(sorted(pairs)),
+            sa.func.coalesce(t.c.window_start, floor) >= since,
+        ))
 
 
 @event.listens_for(Session, "before_flush")

@@ -24,7 +24,6 @@ import argparse
 import io
 import itertools
 import os
-import queue
 import shutil
 import signal
 import socket

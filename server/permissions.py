@@ -174,6 +174,19 @@ def authorize(action: str, obj=None) -> None:
     abort(403)
 
 
+def authorized_inspection(action: str, *, uuid=None, id: int | None = None) -> Inspection:
+    """The inspection named by `uuid` or `id`, if the current user may do
+    `action` to it; otherwise 404 (or 403, see authorize)."""
+    if uuid is not None:
+        inspection = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == str(uuid)))
+    else:
+        inspection = db.session.get(Inspection, id) if id is not None else None
+    if inspection is None:
+        abort(404)
+    authorize(action, inspection)
+    return inspection
+
+
 def permission_required(action: str):
     """Decorate a view that needs a role-level permission."""
 

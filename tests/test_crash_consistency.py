@@ -14,7 +14,6 @@ import time
 import uuid as uuidlib
 from pathlib import Path
 
-import pytest
 import requests
 import sqlalchemy as sa
 from PIL import Image

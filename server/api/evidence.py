@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from ..errors import user_error
 from ..extensions import db
 from ..models import ActionEvent
-from ..permissions import authorize
+from ..permissions import authorize, authorized_inspection
 from ..schemas.evidence import EvidenceFileSchema, EvidenceSchema, EvidenceUploadSchema
 from ..services import evidence as evidence_service
 from ..services import inspections as inspection_service
@@ -33,10 +33,7 @@ class EvidenceUpload(MethodView):
     @blp.alt_response(409, description="Another file was already stored under this UUID.")
     def post(self, form, files):
         """Upload a photo or signature for an answer or a finding."""
-        inspection = inspection_service.get_by_uuid(form["inspection_uuid"])
-        if inspection is None:
-            abort(404)
-        authorize("evidence.upload", inspection)
+        inspection = authorized_inspection("evidence.upload", uuid=form["inspection_uuid"])
         finding = None
         if form["finding_uuid"] is not None:
             finding = inspection_service.get_finding(form["finding_uuid"])

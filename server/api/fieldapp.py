@@ -1,27 +1,21 @@
 """The field app's JSON API: an inspection in full, and submitting it."""
 from types import SimpleNamespace
 
-from flask import abort
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from flask_smorest import abort as api_abort
 
 from ..extensions import db
-from ..permissions import authorize
+from ..permissions import authorized_inspection
 from ..schemas.fieldapp import InspectionDetailSchema, SubmissionResultSchema, SubmissionSchema
-from ..services import inspections as inspection_service
 from ..services import submissions
 
 blp = Blueprint("fieldapp_api", __name__, url_prefix="/api/inspections", description="Field app: conduct and submit")
 
 
 def _inspection(uuid, action: str):
-    inspection = inspection_service.get_by_uuid(uuid)
-    if inspection is None:
-        abort(404)
-    authorize(action, inspection)
-    return inspection
+    return authorized_inspection(action, uuid=uuid)
 
 
 class _Detail:

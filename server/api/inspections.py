@@ -1,7 +1,7 @@
 """Inspections visible to the signed-in user."""
 from datetime import date
 
-from flask import abort, current_app
+from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from ..errors import user_error
 from ..extensions import db
 from ..models.types import utcnow
-from ..permissions import authorize
+from ..permissions import authorize, authorized_inspection
 from ..schemas.evidence import CheckInResultSchema, CheckInSchema
 from ..schemas.inspections import InspectionSummarySchema, MeSchema
 from ..services import fieldwork
@@ -47,10 +47,7 @@ class CheckIn(MethodView):
     @blp.response(200, CheckInResultSchema)
     def post(self, args, uuid):
         """Check in on site with the phone's position; flags, never refuses, a far or vague one."""
-        inspection = inspection_service.get_by_uuid(uuid)
-        if inspection is None:
-            abort(404)
-        authorize("inspection.conduct", inspection)
+        inspection = authorized_inspection("inspection.conduct", uuid=uuid)
         try:
             fieldwork.check_in(
                 inspection, current_user, lat=args["lat"], lon=args["lon"], accuracy_m=args["accuracy_m"],

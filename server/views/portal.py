@@ -8,15 +8,14 @@ never do.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Inspection, InspectionKind, InspectionStatus, Plan
-from ..permissions import authorize, inspection_scope
+from ..permissions import authorize, authorized_inspection, inspection_scope
 from ..services import conclusions, remediation
-from ..services import inspections as inspection_service
 from .actions import local_today, visible_actions
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -64,11 +63,7 @@ def actions():
 
 def _get(uuid: str, action: str) -> Inspection:
     authorize("portal.view")
-    inspection = inspection_service.get_by_uuid(uuid)
-    if inspection is None:
-        abort(404)
-    authorize(action, inspection)
-    return inspection
+    return authorized_inspection(action, uuid=uuid)
 
 
 @bp.get("/inspections/<uuid>")

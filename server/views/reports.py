@@ -7,18 +7,14 @@ from flask_login import login_required
 
 from ..extensions import db
 from ..models import Conclusion, Inspection
-from ..permissions import authorize
+from ..permissions import authorized_inspection
 from ..services import minutes
 
 bp = Blueprint("reports", __name__)
 
 
 def _inspection(inspection_id: int) -> Inspection:
-    inspection = db.session.get(Inspection, inspection_id)
-    if inspection is None:
-        abort(404)
-    authorize("inspection.view", inspection)
-    return inspection
+    return authorized_inspection("inspection.view", id=inspection_id)
 
 
 def _render(template: str, context: dict, for_pdf: bool) -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Inspection, InspectionKind
-from ..permissions import authorize, can
+from ..permissions import authorize, authorized_inspection, can
 from ..services import conclusions, followups, review, scoring
-from ..services import inspections as inspection_service
 from ..services.checklist_format import item_index, iter_items
 from .actions import local_today
 
@@ -20,11 +19,7 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 def get_inspection(uuid: str, action: str) -> Inspection:
-    inspection = inspection_service.get_by_uuid(uuid)
-    if inspection is None:
-        abort(404)
-    authorize(action, inspection)
-    return inspection
+    return authorized_inspection(action, uuid=uuid)
 
 
 @bp.get("/")

@@ -67,10 +67,6 @@ def create_planned_inspection(
     return inspection
 
 
-def get_by_uuid(uuid: str) -> Inspection | None:
-    return db.session.scalar(sa.select(Inspection).where(Inspection.uuid == str(uuid)))
-
-
 def get_finding(uuid: str):
     from ..models import Finding
 

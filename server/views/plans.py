@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from ..errors import user_error
 from ..extensions import db
 from ..models import Checklist, Inspection, InspectionKind, Team, Unit
-from ..permissions import authorize, can
+from ..permissions import authorize, authorized_inspection, can
 from ..services import draws, minutes
 from ..services import plans as plan_service
 
@@ -141,10 +141,7 @@ def publish_notice(plan_id: int):
 
 
 def _notice_inspection(inspection_id: int) -> Inspection:
-    inspection = db.session.get(Inspection, inspection_id)
-    if inspection is None:
-        abort(404)
-    authorize("inspection.view_notice", inspection)
+    inspection = authorized_inspection("inspection.view_notice", id=inspection_id)
     if inspection.kind != InspectionKind.ANNOUNCED or inspection.plan is None:
         abort(404)
     if inspection.plan.notice_published_at is None and not can(current_user, "plan.manage"):

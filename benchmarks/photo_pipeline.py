@@ -1,11 +1,15 @@
 """Photo pipeline benchmark: a 12 MP phone JPEG to a display copy and a thumbnail, on one core.
 
-Targets (BRIEF.md): median <= 60 ms per photo, and >= 3x faster than the
-plain Pillow path (open, exif_transpose, thumbnail to 1600, thumbnail to 320),
-measured in the same run. The two paths alternate, iteration by iteration,
-so a noisy neighbour slows both alike.
+Targets (issue #4): median <= 60 ms per photo, and >= 3x faster than the
+plain Pillow path (open, exif_transpose, thumbnail to the display size,
+thumbnail to 320), measured in the same run. The paths alternate, iteration
+by iteration, so a noisy neighbour slows them alike.
 
-    .venv/bin/python benchmarks/photo_pipeline.py [--iterations 30] [--display-size 1600]
+The display size is the app's default (PHOTO_DISPLAY_PX, 1000 px); the run
+also times process_photo at 1600 px, the largest the issue allows, so the
+cost of the larger copy stays visible.
+
+    .venv/bin/python benchmarks/photo_pipeline.py [--iterations 30] [--display-size 1000]
 
 Wall-clock times are what the targets mean; the CPU-time column and the load
 average show when other work on the machine inflated them.
@@ -31,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import ExifTags, Image, ImageOps  # noqa: E402
 from PIL.TiffImagePlugin import IFDRational  # noqa: E402
 
-from server.services.photos import process_photo  # noqa: E402
+from server.services.photos import DEFAULT_DISPLAY_SIZE, process_photo  # noqa: E402
 
 TARGET_MEDIAN_MS = 60.0
 TARGET_SPEEDUP = 3.0
@@ -79,20 +83,20 @@ def phone_jpeg(seed: int = 2025) -> bytes:
 
 
 def browser_resized(data: bytes) -> bytes:
-    """What the field app uploads instead of the original: 1920 px, quality 85, about 0.5 MB."""
+    """What the field app uploads instead of the original (mobile_web/static/js/photo.js): 1600 px, quality 85."""
     with Image.open(io.BytesIO(data)) as original:
         exif = original.getexif()
-        original.draft("RGB", (1920, 1440))
-        image = original.resize((1920, 1440), Image.Resampling.LANCZOS)
+        original.draft("RGB", (1600, 1200))
+        image = original.resize((1600, 1200), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85, exif=exif)
     return buffer.getvalue()
 
 
-def plain_path(data: bytes, *, encode: bool = True) -> tuple[int, int]:
+def plain_path(data: bytes, display_size: int = DEFAULT_DISPLAY_SIZE, *, encode: bool = True) -> tuple[int, int]:
     """What one writes without thinking about speed; encodes as process_photo does, for like-for-like output."""
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
-    image.thumbnail((1600, 1600))
+    image.thumbnail((display_size, display_size))
     display = _jpeg(image) if encode else b""
     image.thumbnail((320, 320))
     thumbnail = _jpeg(image) if encode else b""
@@ -105,7 +109,7 @@ def _jpeg(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def pipeline_path(data: bytes, display_size: int = 1600) -> tuple[int, int]:
+def pipeline_path(data: bytes, display_size: int = DEFAULT_DISPLAY_SIZE) -> tuple[int, int]:
     photo = process_photo(data, display_size=display_size)
     return len(photo.display), len(photo.thumbnail)
 
@@ -153,7 +157,7 @@ def _peak_rss_child(name: str, data: bytes, display_size: int, queue) -> None:
     baseline_kib = _status_kib("VmRSS")
     for _ in range(3):
         if name == "plain":
-            plain_path(data)
+            plain_path(data, display_size)
         else:
             pipeline_path(data, display_size)
     # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a spawned
@@ -192,8 +196,8 @@ def tracemalloc_peak_mib(function, *args) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=30)
-    parser.add_argument("--display-size", type=int, default=1600,
-                        help="long edge of the display copy (the target is stated for 1600)")
+    parser.add_argument("--display-size", type=int, default=DEFAULT_DISPLAY_SIZE,
+                        help="long edge of the display copy (default: the app's, %(default)s px)")
     parser.add_argument("--save", type=Path, help="also write the generated JPEG here")
     args = parser.parse_args()
 
@@ -215,23 +219,24 @@ def main() -> int:
               f"sha256 {hashlib.sha256(data).hexdigest()[:12]}…")
 
     for _ in range(2):  # warm-up: imports, allocator, caches
-        plain_path(data)
+        plain_path(data, args.display_size)
         pipeline_path(data, args.display_size)
 
     upload = browser_resized(data)
-    plain, plain_bare, pipeline, small = [], [], [], []
+    plain, plain_bare, pipeline, largest, small = [], [], [], [], []
     for _ in range(args.iterations):
-        plain.append(timed_ms(plain_path, data))
+        plain.append(timed_ms(plain_path, data, args.display_size))
         pipeline.append(timed_ms(pipeline_path, data, args.display_size))
-        plain_bare.append(timed_ms(plain_path, data, encode=False))
+        plain_bare.append(timed_ms(plain_path, data, args.display_size, encode=False))
+        largest.append(timed_ms(pipeline_path, data, 1600))
         small.append(timed_ms(pipeline_path, upload, args.display_size))
 
     photo = process_photo(data, display_size=args.display_size)
-    plain_sizes = plain_path(data)
-    wall = {name: [w for w, _ in runs] for name, runs in
-            (("plain", plain), ("plain_bare", plain_bare), ("pipeline", pipeline), ("small", small))}
-    cpu = {name: [c for _, c in runs] for name, runs in
-           (("plain", plain), ("plain_bare", plain_bare), ("pipeline", pipeline))}
+    plain_sizes = plain_path(data, args.display_size)
+    runs_by_name = (("plain", plain), ("plain_bare", plain_bare), ("pipeline", pipeline), ("largest", largest),
+                    ("small", small))
+    wall = {name: [w for w, _ in runs] for name, runs in runs_by_name}
+    cpu = {name: [c for _, c in runs] for name, runs in runs_by_name}
     speedup = statistics.median(wall["plain"]) / statistics.median(wall["pipeline"])
     speedup_bare = statistics.median(wall["plain_bare"]) / statistics.median(wall["pipeline"])
     cpu_speedup_bare = statistics.median(cpu["plain_bare"]) / statistics.median(cpu["pipeline"])
@@ -242,13 +247,14 @@ def main() -> int:
         ("plain: open, exif_transpose, thumbnails+JPEG", "plain"),
         ("plain without the two JPEG encodes", "plain_bare"),
         ("process_photo (everything, incl. sha256)", "pipeline"),
+        ("process_photo with a 1600 px display copy", "largest"),
     ):
         values = wall[name]
         print(f"{label:<44}{statistics.median(values):>9.1f}{p95(values):>9.1f}{min(values):>9.1f}"
               f"{statistics.median(cpu[name]):>9.1f}")
     print(f"speed-up (wall-clock medians): {speedup:.2f}x like for like; {speedup_bare:.2f}x against the plain "
           f"path without encodes ({cpu_speedup_bare:.2f}x in CPU time)")
-    print(f"for reference, process_photo on a browser-resized upload (1920x1440, {len(upload) / 1e3:.0f} KB): "
+    print(f"for reference, process_photo on a browser-resized upload (1600x1200, {len(upload) / 1e3:.0f} KB): "
           f"median {statistics.median(wall['small']):.1f} ms, p95 {p95(wall['small']):.1f} ms")
 
     print()

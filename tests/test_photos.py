@@ -299,7 +299,7 @@ def test_heif_rotation_is_applied_once_by_libheif():
 def test_portrait_photo_stored_sideways_gets_a_portrait_display_copy():
     data = photo("JPEG", (2000, 1000), exif=exif_block(orientation=6))
 
-    result = process_photo(data)
+    result = process_photo(data, display_size=1600)
 
     assert (result.width, result.height) == (1000, 2000)
     assert result.display_size == (800, 1600)
@@ -319,7 +319,7 @@ def test_portrait_photo_stored_sideways_gets_a_portrait_display_copy():
     ],
 )
 def test_display_copy_and_thumbnail_fit_their_long_edge_without_upscaling(size, display, thumb):
-    result = process_photo(photo("JPEG", size))
+    result = process_photo(photo("JPEG", size), display_size=1600)
 
     assert (result.display_size, result.thumb_size) == (display, thumb)
     assert opened(result.display).size == display
@@ -343,10 +343,14 @@ def test_a_large_jpeg_is_decoded_at_reduced_scale_not_in_full(monkeypatch):
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", recording_load)
 
-    result = process_photo(photo("JPEG", (4000, 3000)))
+    at_1600 = process_photo(photo("JPEG", (4000, 3000)), display_size=1600)
+    assert at_1600.display_size == (1600, 1200)
+    assert decoded_sizes and max(w * h for w, h in decoded_sizes) == 2000 * 1500  # 1/2 scale
 
-    assert result.display_size == (1600, 1200)
-    assert decoded_sizes and max(w * h for w, h in decoded_sizes) == 2000 * 1500
+    decoded_sizes.clear()
+    by_default = process_photo(photo("JPEG", (4000, 3000)))
+    assert by_default.display_size == (1000, 750)
+    assert set(decoded_sizes) == {(1000, 750)}  # 1/4 scale: already the display size
 
 
 # --- metadata -------------------------------------------------------------

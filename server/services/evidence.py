@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import EvidenceFile, Finding, Inspection
 from . import audit, geo
-from .photos import GpsPosition, PhotoRejected, process_photo
+from .photos import DEFAULT_DISPLAY_SIZE, GpsPosition, PhotoRejected, process_photo
 from .storage import Storage
 
 KINDS = ("photo", "signature")  # evidence of an inspection
@@ -40,7 +40,7 @@ class EvidenceError(Exception):
 class StoreSettings:
     keep_originals: bool = True
     max_pixels: int = 50_000_000
-    display_px: int = 1600  # long edge of the display copy
+    display_px: int = DEFAULT_DISPLAY_SIZE  # long edge of the display copy
     local_tz: tzinfo = timezone.utc  # how to read a camera clock without an offset
     checkin_radius_m: float = 300
     photo_max_distance_m: float = 1000

@@ -48,6 +48,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 PASSWORD = "load-test-password"
 ITEMS = 60
+UNITS = 500
 
 
 def checklist_source() -> dict:
@@ -107,9 +108,14 @@ def seed(uri: str, instance: Path, clients: int, per_client: int) -> list[tuple[
         db.create_all()
         version = ChecklistVersion(checklist=Checklist(key=definition["key"]), number=1,
                                    content_hash=content_hash(definition), definition=definition)
-        unit = Unit(code="00004", name="Phường Ba Đình", kind="ward")
-        unit.locations.append(UnitLocation(lat=21.0359, lon=105.834))
-        db.session.add_all([version, unit])
+        # A plan visits many units, one inspection each per visit: spread the
+        # inspections over units and over four weeks of windows.
+        units = []
+        for u in range(UNITS):
+            unit = Unit(code=f"{u:05d}", name=f"Phường {u}", kind="ward")
+            unit.locations.append(UnitLocation(lat=21.0359, lon=105.834))
+            units.append(unit)
+        db.session.add_all([version, *units])
         db.session.flush()
         pw = generate_password_hash(PASSWORD)
         for c in range(clients):
@@ -123,13 +129,14 @@ def seed(uri: str, instance: Path, clients: int, per_client: int) -> list[tuple[
             db.session.add(plan)
             db.session.flush()
             uuids = [str(uuidlib.uuid4()) for _ in range(per_client)]
-            db.session.execute(sa.insert(Inspection), [
-                {"uuid": u, "plan_id": plan.id, "checklist_version_id": version.id, "unit_id": unit.id,
-                 "unit_code_snapshot": unit.code, "unit_name_snapshot": unit.name, "kind": "announced",
-                 "status": "planned", "team_id": team.id, "window_start": today,
-                 "window_end": today + timedelta(days=3), "revision": 0}
-                for u in uuids
-            ])
+            rows = []
+            for n, u in enumerate(uuids):
+                unit, start = units[(c * per_client + n) % UNITS], today + timedelta(days=n % 28)
+                rows.append({"uuid": u, "plan_id": plan.id, "checklist_version_id": version.id, "unit_id": unit.id,
+                             "unit_code_snapshot": unit.code, "unit_name_snapshot": unit.name, "kind": "announced",
+                             "status": "planned", "team_id": team.id, "window_start": start,
+                             "window_end": start + timedelta(days=3), "revision": 0})
+            db.session.execute(sa.insert(Inspection), rows)
             result.append((user.username, uuids))
         db.session.commit()
         db.engine.dispose()

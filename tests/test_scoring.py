@@ -1,4 +1,5 @@
 """Scoring: each item type, each rule that decides a result, and properties that always hold."""
+import dataclasses
 import json
 from types import SimpleNamespace
 
@@ -500,3 +501,14 @@ def test_a_failed_critical_item_always_fails_the_inspection(data):
     result = score_inspection(definition, answers)
     assert result.result == "fail"
     assert result.decided_by["rule"] == "critical_item_failed"
+
+
+@FAST
+@given(st.data())
+def test_the_stored_form_holds_every_field_of_the_result(data):
+    definition = data.draw(definitions())
+    result = score_inspection(definition, data.draw(answer_sets(definition)))
+    stored = result.to_dict()
+    assert json.loads(json.dumps(stored)) == stored
+    # Field by field, as dataclasses.asdict would give it (tuples as lists).
+    assert json.loads(json.dumps(dataclasses.asdict(result))) == stored

@@ -86,7 +86,7 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
         return _same_submission(row, inspection), False
 
     before = snapshot(inspection) if resubmitting else None
-    _apply(inspection, actor, content)
+    answers = _apply(inspection, actor, content)
     now = utcnow()
     if resubmitting:
         changes = diff(before, snapshot(inspection))
@@ -97,7 +97,7 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
         db.session.execute(sa.update(ReviewComment)
                            .where(ReviewComment.inspection_id == inspection.id, ReviewComment.resolved_at.is_(None))
                            .values(resolved_at=now))
-    store_score(inspection)
+    store_score(inspection, answers)
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_at = now
     inspection.submitted_by_id = getattr(actor, "id", None)
@@ -173,22 +173,9 @@ def _check(inspection: Inspection, content: SubmittedContent) -> None:
 
 # ── writing ──────────────────────────────────────────────────────────────────
 
-def _apply(inspection: Inspection, actor, content: SubmittedContent) -> None:
-    now = utcnow()
-    stored = {a.item_key: a for a in inspection.answers}
-    sent = {a["item_key"]: a for a in content.answers}
-    for key, answer in list(stored.items()):
-        if key not in sent:
-            inspection.answers.remove(answer)
-    for key, new in sent.items():
-        note = (new.get("note") or "").strip() or None
-        row = stored.get(key)
-        if row is None:
-            inspection.answers.append(Answer(item_key=key, value=new.get("value"), na=bool(new.get("na")),
-                                             note=note, answered_at=now))
-        elif (row.value, row.na, row.note) != (new.get("value"), bool(new.get("na")), note):
-            row.value, row.na, row.note, row.answered_at = new.get("value"), bool(new.get("na")), note, now
-
+def _apply(inspection: Inspection, actor, content: SubmittedContent) -> dict[str, dict]:
+    """Write what the phone sent; returns the answers now stored, {item_key: {value, na}}."""
+    answers = _write_answers(inspection, content.answers)
     findings = {f.uuid: f for f in inspection.findings}
     sent_findings = {f["uuid"]: f for f in content.findings}
     for uuid, finding in list(findings.items()):
@@ -214,10 +201,47 @@ def _apply(inspection: Inspection, actor, content: SubmittedContent) -> None:
         inspection.started_at = content.started_at
     if content.ended_at is not None:
         inspection.ended_at = content.ended_at
+    return answers
 
 
-def store_score(inspection: Inspection) -> None:
-    answers = {a.item_key: {"value": a.value, "na": a.na} for a in inspection.answers}
+def _write_answers(inspection: Inspection, sent_answers: list[dict]) -> dict[str, dict]:
+    """Make the stored answers those sent, touching only the rows that change.
+
+    Core statements, not ORM objects: a submission carries dozens of answers
+    and this is the hot path of every submission (benchmarks/load.py).
+    """
+    table, now = Answer.__table__, utcnow()
+    stored = {row.item_key: row for row in db.session.execute(
+        sa.select(table.c.id, table.c.item_key, table.c.value, table.c.na, table.c.note)
+        .where(table.c.inspection_id == inspection.id))}
+    sent = {}
+    for answer in sent_answers:
+        sent[answer["item_key"]] = (answer.get("value"), bool(answer.get("na")),
+                                    (answer.get("note") or "").strip() or None)
+    gone = [row.id for key, row in stored.items() if key not in sent]
+    new = [{"inspection_id": inspection.id, "item_key": key, "value": value, "na": na, "note": note,
+            "answered_at": now} for key, (value, na, note) in sent.items() if key not in stored]
+    changed = [{"answer_id": stored[key].id, "value": value, "na": na, "note": note}
+               for key, (value, na, note) in sent.items()
+               if key in stored and (stored[key].value, stored[key].na, stored[key].note) != (value, na, note)]
+    if gone:
+        db.session.execute(sa.delete(table).where(table.c.id.in_(gone)))
+    if new:
+        db.session.execute(sa.insert(table), new)
+    if changed:
+        db.session.execute(
+            sa.update(table).where(table.c.id == sa.bindparam("answer_id"))
+            .values(value=sa.bindparam("value"), na=sa.bindparam("na"), note=sa.bindparam("note"), answered_at=now),
+            changed)
+    if gone or new or changed:
+        db.session.expire(inspection, ["answers"])  # the ORM collection, if loaded, is stale now
+    return {key: {"value": value, "na": na} for key, (value, na, _note) in sent.items()}
+
+
+def store_score(inspection: Inspection, answers: dict[str, dict] | None = None) -> None:
+    """Score the inspection's answers ({item_key: {value, na}}; read from the database when not given)."""
+    if answers is None:
+        answers = {a.item_key: {"value": a.value, "na": a.na} for a in inspection.answers}
     result = scoring.score_inspection(inspection.definition, answers)
     inspection.score = result.to_dict()
     inspection.score_percent = result.percent

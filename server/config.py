@@ -94,3 +94,7 @@ EXPORT_KEEP_HOURS = 24
 EXPORT_API_PAGE_SIZE = 100  # default page size of /api/exports/inspections (max 1000)
 # The dashboard's figures are recomputed at most this often per set of filters (0: always).
 DASHBOARD_CACHE_SECONDS = 60
+
+# Audit entries are chained ("sealed") in a transaction of their own, at most
+# once per this many seconds per process; 0 seals after every commit.
+AUDIT_SEAL_DELAY_S = 1.0

@@ -117,6 +117,7 @@ def app(tmp_path, database_uri):
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "AUDIT_SEAL_DELAY_S": 0,  # chained at each commit, so tests see it at once
         }
     )
     yield app

@@ -1,4 +1,6 @@
 """The audit trail is hash-chained; verify finds altered and removed entries."""
+import time
+
 import sqlalchemy as sa
 
 from server.extensions import db
@@ -89,3 +91,22 @@ def test_two_racing_sealers_never_fork_the_chain(app):
         checked, problems = audit.verify(db.session)
         assert problems == []
         assert checked == db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+
+
+def test_with_a_seal_delay_entries_are_chained_shortly_after_in_one_seal(app):
+    app.config["AUDIT_SEAL_DELAY_S"] = 0.3
+    add_entries(app, 2)
+    add_entries(app, 3)  # a second commit within the delay: no second seal scheduled
+    with app.app_context():
+        pending = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.seq.is_(None))
+        assert db.session.scalar(pending) == 5  # committed, not chained yet
+        deadline = time.monotonic() + 10
+        while db.session.scalar(pending) and time.monotonic() < deadline:
+            db.session.rollback()  # end the read transaction: see the sealer's commit
+            time.sleep(0.05)
+        assert db.session.scalar(pending) == 0
+        rows = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)).all()
+        assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
+        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:]))
+        _checked, problems = audit.verify(db.session)
+        assert problems == []

@@ -65,13 +65,14 @@ class InspectionSubmission(MethodView):
         except submissions.SubmissionError as exc:
             db.session.rollback()
             api_abort(exc.status, message=exc.message, errors={"items": exc.problems} if exc.problems else None)
-        db.session.commit()
+        # Read before the commit, which expires the rows: no reload afterwards.
         result = SimpleNamespace(
             submission_uuid=row.uuid, uuid=inspection.uuid, status=inspection.status, revision=inspection.revision,
             score_percent=inspection.score_percent, result=inspection.result,
             expected_photo_uuids=list(row.photo_uuids or []),
             evidence_uuids=submissions.held_evidence_uuids(inspection),
         )
+        db.session.commit()
         return result, (201 if created else 200)
 
 

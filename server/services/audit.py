@@ -5,14 +5,24 @@ Entries are added in the caller's transaction and chained after it commits
 content and the previous entry's hash. The unique `seq` makes two sealers
 that race fail instead of forking the chain; the loser retries. `verify()`
 walks the chain and names every altered or removed entry.
+
+Sealing is a transaction of its own. With AUDIT_SEAL_DELAY_S > 0 (the
+default, 1 s) a process seals at most once per that delay, from a timer
+thread, all entries pending by then — under load one seal covers many
+requests instead of adding a transaction to each. With 0 every commit seals
+at once. Entries left pending by a process that dies are sealed by the next
+seal anywhere, and `kiemtra audit verify` seals before it checks.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,6 +32,7 @@ from ..models import AuditEvent
 
 GENESIS = "0" * 64
 _SEAL_LOCK = 7202  # advisory lock: one sealer at a time on PostgreSQL
+log = logging.getLogger(__name__)
 
 
 def record(actor, action: str, obj=None, **details) -> AuditEvent:
@@ -119,7 +130,34 @@ def _seal_after_commit(session):
     if session.in_nested_transaction():
         return
     if session.info.pop("kiemtra.audit_pending", False):
-        seal_pending(session.get_bind())
+        delay = current_app.config["AUDIT_SEAL_DELAY_S"] if has_app_context() else 0
+        if delay > 0:
+            _seal_soon(session.get_bind(), delay)
+        else:
+            seal_pending(session.get_bind())
+
+
+_timers_lock = threading.Lock()
+_timers: dict = {}  # engine -> its scheduled seal, at most one each
+
+
+def _seal_soon(engine, delay: float) -> None:
+    """Seal `delay` seconds from now, unless a seal is already scheduled for this engine."""
+    with _timers_lock:
+        if engine in _timers:
+            return
+        timer = _timers[engine] = threading.Timer(delay, _timed_seal, args=(engine,))
+    timer.daemon = True  # a dying process leaves its entries to the next seal
+    timer.start()
+
+
+def _timed_seal(engine) -> None:
+    with _timers_lock:  # entries committed from now on schedule the next seal
+        _timers.pop(engine, None)
+    try:
+        seal_pending(engine)
+    except Exception:  # noqa: BLE001 - a thread of its own: log, the next seal takes these entries
+        log.exception("audit: sealing failed; the entries stay pending")
 
 
 @event.listens_for(db.session, "after_soft_rollback")

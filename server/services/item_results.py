@@ -50,10 +50,11 @@ def _mark_repeats(connection, where=None) -> None:
     connection.execute(stmt)
 
 
-def _write(connection, inspections: list) -> None:
+def _write(connection, inspections: list, *, first: bool = False) -> None:
+    """Rewrite the rows of these inspections; `first`: none had a stored score, so none has rows."""
     t = FailedItem.__table__
     ids = [i.id for i in inspections]
-    before = connection.execute(
+    before = [] if first else connection.execute(
         sa.select(t.c.unit_id, t.c.item_key, t.c.window_start).where(t.c.inspection_id.in_(ids))).all()
     rows = [r for i in inspections for r in failed_item_rows(i, i.score)]
     units = sorted({u for u, _k, _w in before} | {r["unit_id"] for r in rows})
@@ -62,7 +63,8 @@ def _write(connection, inspections: list) -> None:
         # rows in opposite orders and deadlock: take the units in order.
         for unit_id in units:
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_SPACE, unit_id)))
-    connection.execute(sa.delete(t).where(t.c.inspection_id.in_(ids)))
+    if not first:
+        connection.execute(sa.delete(t).where(t.c.inspection_id.in_(ids)))
     if rows:
         connection.execute(sa.insert(t), rows)
     # Writing or removing a failure can change which failures of the same
@@ -86,7 +88,13 @@ def _note_changed_scores(session, _context, _instances) -> None:
             if obj in session.new and obj.score is None:
                 continue
             if any(state.attrs[name].history.has_changes() for name in COPIED):
-                session.info.setdefault(_PENDING, set()).add(obj)
+                session.info.setdefault(_PENDING, {})[obj] = obj in session.new or _first_score(state)
+
+
+def _first_score(state) -> bool:
+    """The score is being set where it was known to be None: the inspection has no rows yet."""
+    history = state.attrs.score.history
+    return history.deleted == [None] and history.added != [None]
 
 
 @event.listens_for(Session, "after_flush")
@@ -94,7 +102,12 @@ def _rewrite_failed_items(session, _context) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    _write(session.connection(), [i for i in pending if i.id is not None])
+    first = [i for i, is_first in pending.items() if is_first and i.id is not None]
+    others = [i for i, is_first in pending.items() if not is_first and i.id is not None]
+    if first:
+        _write(session.connection(), first, first=True)
+    if others:
+        _write(session.connection(), others)
 
 
 def rebuild_all(batch: int = 2000) -> int:

@@ -42,6 +42,7 @@ Arithmetic is exact (fractions); figures are rounded only on the way out
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,6 +54,9 @@ from flask_babel import gettext as _
 from .checklist_format import iter_items
 
 OUTCOMES = ("pass", "fail", "na", "unanswered", "unscored", "hidden")
+
+
+ZERO, ONE = Fraction(0), Fraction(1)
 
 
 class InvalidAnswer(ValueError):
@@ -117,10 +121,10 @@ def score_inspection(definition: dict, answers: Mapping[str, Any] | None) -> Sco
     sections: list[SectionScore] = []
     critical_failed: list[str] = []
     missing: list[str] = []
-    total_earned = total_possible = Fraction(0)
+    total_earned = total_possible = ZERO
     for section in definition["sections"]:
         weight = _fraction(section["weight"])
-        earned_in = possible_in = Fraction(0)
+        earned_in = possible_in = ZERO
         for item in section["items"]:
             key = item["key"]
             if key in hidden:
@@ -128,12 +132,13 @@ def score_inspection(definition: dict, answers: Mapping[str, Any] | None) -> Sco
             else:
                 outcome, share = _judge(item, answers.get(key))
             full = _fraction(item["points"]) * weight
-            earned = possible = Fraction(0)
+            earned = possible = ZERO
             if outcome in ("pass", "fail"):
-                possible, earned = full, full * share
+                possible = full
+                earned = full if share == 1 else ZERO if share == 0 else full * share
             elif outcome == "unanswered" and item["required"]:
                 missing.append(key)
-                possible = full if item["scored"] else Fraction(0)
+                possible = full if item["scored"] else ZERO
             if outcome == "fail" and item["critical"]:
                 critical_failed.append(key)
             earned_in += earned
@@ -259,7 +264,7 @@ def _judge(item: dict, answer: Any) -> tuple[str, Fraction | None]:
 
 
 def _pass_if(passed: bool) -> tuple[str, Fraction]:
-    return ("pass", Fraction(1)) if passed else ("fail", Fraction(0))
+    return ("pass", ONE) if passed else ("fail", ZERO)
 
 
 def _within(item: dict, measured: Fraction) -> bool:
@@ -329,8 +334,10 @@ def _real(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
 def _fraction(number: int | float) -> Fraction:
     # Through str, so that 0.1 from YAML means one tenth, not its binary neighbour.
+    # Cached: a checklist repeats a few points, weights and thresholds (Fractions are immutable).
     return Fraction(str(number)) if isinstance(number, float) else Fraction(number)
 
 
@@ -341,6 +348,8 @@ def _percent(earned: Fraction, possible: Fraction) -> Fraction | None:
 
 
 def _points(value: Fraction) -> float:
+    if value.denominator == 1:  # most points are whole: no rounding to do
+        return float(value.numerator)
     return float(round(value, 4))
 
 

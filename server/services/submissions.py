@@ -175,6 +175,8 @@ def _check(inspection: Inspection, content: SubmittedContent) -> None:
 
 def _apply(inspection: Inspection, actor, content: SubmittedContent) -> dict[str, dict]:
     """Write what the phone sent; returns the answers now stored, {item_key: {value, na}}."""
+    if inspection.submitted_at is None:
+        return _apply_first(inspection, actor, content)
     answers = _write_answers(inspection, content.answers)
     findings = {f.uuid: f for f in inspection.findings}
     sent_findings = {f["uuid"]: f for f in content.findings}
@@ -196,24 +198,45 @@ def _apply(inspection: Inspection, actor, content: SubmittedContent) -> dict[str
         inspection.attendees.clear()
         inspection.attendees.extend(Attendee(side=s, name=n, position=p) for s, n, p in wanted)
 
+    _set_fields(inspection, content)
+    return answers
+
+
+def _apply_first(inspection: Inspection, actor, content: SubmittedContent) -> dict[str, dict]:
+    """The first submission: nothing is stored yet (only this module writes answers,
+    findings and attendees, and only by submitting), so nothing is read back."""
+    answers = _write_answers(inspection, content.answers, stored={})
+    db.session.add_all(
+        Finding(inspection_id=inspection.id, uuid=f["uuid"], item_key=f.get("item_key"), severity=f["severity"],
+                description=f["description"].strip(), created_by_id=getattr(actor, "id", None))
+        for f in content.findings)
+    db.session.add_all(
+        Attendee(inspection_id=inspection.id, side=a["side"], name=a["name"].strip(),
+                 position=(a.get("position") or "").strip() or None)
+        for a in content.attendees)
+    _set_fields(inspection, content)
+    return answers
+
+
+def _set_fields(inspection: Inspection, content: SubmittedContent) -> None:
     inspection.signatures = content.signatures or None
     if content.started_at is not None:
         inspection.started_at = content.started_at
     if content.ended_at is not None:
         inspection.ended_at = content.ended_at
-    return answers
 
 
-def _write_answers(inspection: Inspection, sent_answers: list[dict]) -> dict[str, dict]:
+def _write_answers(inspection: Inspection, sent_answers: list[dict], stored: dict | None = None) -> dict[str, dict]:
     """Make the stored answers those sent, touching only the rows that change.
 
     Core statements, not ORM objects: a submission carries dozens of answers
     and this is the hot path of every submission (benchmarks/load.py).
     """
     table, now = Answer.__table__, utcnow()
-    stored = {row.item_key: row for row in db.session.execute(
-        sa.select(table.c.id, table.c.item_key, table.c.value, table.c.na, table.c.note)
-        .where(table.c.inspection_id == inspection.id))}
+    if stored is None:
+        stored = {row.item_key: row for row in db.session.execute(
+            sa.select(table.c.id, table.c.item_key, table.c.value, table.c.na, table.c.note)
+            .where(table.c.inspection_id == inspection.id))}
     sent = {}
     for answer in sent_answers:
         sent[answer["item_key"]] = (answer.get("value"), bool(answer.get("na")),
@@ -226,8 +249,8 @@ def _write_answers(inspection: Inspection, sent_answers: list[dict]) -> dict[str
                if key in stored and (stored[key].value, stored[key].na, stored[key].note) != (value, na, note)]
     if gone:
         db.session.execute(sa.delete(table).where(table.c.id.in_(gone)))
-    if new:
-        db.session.execute(sa.insert(table), new)
+    if new:  # RETURNING makes SQLAlchemy send one multi-row INSERT, not one per answer
+        db.session.execute(sa.insert(table).returning(table.c.id), new)
     if changed:
         db.session.execute(
             sa.update(table).where(table.c.id == sa.bindparam("answer_id"))

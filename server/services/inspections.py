@@ -20,7 +20,9 @@ def visible_inspections(user, *, today: date, limit: int | None = None) -> list[
     stmt = (
         sa.select(Inspection)
         .where(inspection_scope(user))
-        .options(selectinload(Inspection.checklist_version), selectinload(Inspection.team))
+        # Not the versions' definitions: a list needs their key and number only.
+        .options(selectinload(Inspection.checklist_version).load_only(ChecklistVersion.number)
+                 .selectinload(ChecklistVersion.checklist), selectinload(Inspection.team))
         .order_by(
             sa.case((is_today, 0), else_=1),
             sa.case((done, 1), else_=0),

@@ -40,7 +40,7 @@ translations: $(MO)
 
 extract-messages: setup ## Refresh the message catalogue after changing user-visible text
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o server/translations/messages.pot .
-	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf $(VENV) $(MO)

@@ -5,8 +5,10 @@ in Vietnamese and English, into benchmarks/out/screens/.
 
 Builds a throw-away app (SQLite in a temporary folder) with a submitted, an
 approved and a concluded inspection, actions in several states with evidence,
-then drives Debian's /usr/bin/chromium through Playwright. Prints the files
-written and the time each page took to load.
+and, on the submitted one, an off-site check-in with poor accuracy, photos of
+answers and findings (one taken far away, hours earlier) and signatures; then
+drives Debian's /usr/bin/chromium through Playwright. Prints the files written
+and the time each page took to load.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+import uuid as uuidlib
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,15 +30,42 @@ from server import create_app  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.models import ActionStatus, InspectionStatus, Role  # noqa: E402
 from server.models.types import utcnow  # noqa: E402
-from server.services import remediation  # noqa: E402
+from server.services import evidence, geo, remediation  # noqa: E402
 from server.views.actions import attacher  # noqa: E402
 from tests.factories import make_inspection, make_team, make_unit, make_user  # noqa: E402
-from tests.imagegen import photo  # noqa: E402
+from tests.imagegen import exif_block, photo  # noqa: E402
 from tests.remediation_factories import make_action, make_submitted_inspection  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "screens"
 PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    return degrees, minutes, round(((value - degrees) * 60 - minutes) * 60, 3)
+
+
+def add_evidence(app, inspection, *, kind="photo", size=(800, 600), position=None, taken=None, **where) -> str:
+    """Store a photo (or signature) through the real evidence service; its flags are computed there."""
+    exif = exif_block(taken_at=taken, **({"lat": _dms(position[0]), "lon": _dms(position[1])} if position else {}))
+    data = photo("PNG" if kind == "signature" else "JPEG", size, exif=None if kind == "signature" else exif)
+    row, _ = evidence.store_evidence(app.extensions["kiemtra.storage"], evidence.settings_from_config(app.config),
+                                     uuid=str(uuidlib.uuid4()), data=data, kind=kind, inspection=inspection, **where)
+    return row.uuid
+
+
+def check_in_off_site(app, inspection, unit) -> None:
+    """An off-site check-in with poor accuracy, flagged by the real rules (as fieldwork.check_in does)."""
+    position, accuracy = (unit.locations[0].lat + 0.0108, unit.locations[0].lon), 250.0  # 1.2 km north
+    locations = [(loc.lat, loc.lon) for loc in unit.locations]
+    inspection.checked_in_at = datetime.now(timezone.utc).replace(hour=2, minute=0, second=0, microsecond=0)
+    inspection.checkin_lat, inspection.checkin_lon, inspection.checkin_accuracy_m = *position, accuracy
+    inspection.checkin_distance_m = geo.nearest_distance_m(position, locations)
+    inspection.checkin_flags = geo.location_flags(
+        position, accuracy, locations, radius_m=app.config["CHECKIN_RADIUS_M"],
+        poor_accuracy_m=app.config["POOR_ACCURACY_M"])
 
 
 def build(app) -> dict:
@@ -54,6 +84,17 @@ def build(app) -> dict:
         approved = make_submitted_inspection(
             unit=unit, team=team, status=InspectionStatus.APPROVED,
             findings=[("bien-hieu", "major", "Biển hiệu bạc màu"), (None, "minor", "Thiếu ghế chờ")])
+        check_in_off_site(app, submitted, unit)
+        day = submitted.checked_in_at.strftime("%Y:%m:%d")
+        sign = add_evidence(app, submitted, kind="signature", size=(480, 160))
+        submitted.signatures = {"lead": {"name": lead.full_name, "evidence_uuid": sign},
+                                "unit": {"refused": True, "name": "Lê Văn Đại Diện",
+                                         "reason": "Chưa được thủ trưởng đơn vị ủy quyền ký"}}
+        add_evidence(app, submitted, item_key="bien-hieu", position=(21.1080, 105.8342), taken=f"{day} 02:00:00")
+        add_evidence(app, submitted, item_key="bien-hieu", taken=f"{day} 09:12:00")
+        add_evidence(app, submitted, finding=submitted.findings[0], taken=f"{day} 09:20:00")
+        add_evidence(app, submitted, finding=submitted.findings[1], taken=f"{day} 09:25:00")
+        add_evidence(app, submitted, taken=f"{day} 09:40:00")
         concluded = make_submitted_inspection(unit=unit, team=team, status=InspectionStatus.CONCLUDED,
                                               findings=[(None, "minor", "Hòm thư góp ý không khóa")])
         noticed = make_inspection(unit=unit, team=team)
@@ -121,6 +162,12 @@ def main() -> None:
                 for name, url in shots:
                     started = time.perf_counter()
                     page.goto(url)
+                    page.wait_for_load_state("networkidle")
+                    # Scroll through the page so lazy-loaded photos are fetched before the shot.
+                    page.evaluate("""async () => {
+                        for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
+                            scrollTo(0, y); await new Promise(r => setTimeout(r, 50)); }
+                        scrollTo(0, 0); }""")
                     page.wait_for_load_state("networkidle")
                     took = (time.perf_counter() - started) * 1000
                     path = OUT / f"{name}-{lang}.png"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -223,6 +223,43 @@ def store_action_evidence(
     db.session.flush()
     audit.record(uploader, "evidence.upload", row, action_event_id=event.id, sha256=digest)
     return row
+
+
+@dataclass
+class InspectionEvidence:
+    """An inspection's photos and signatures, grouped by what they are evidence of."""
+
+    by_item: dict[str, list[EvidenceFile]] = field(default_factory=dict)
+    by_finding: dict[int, list[EvidenceFile]] = field(default_factory=dict)
+    other: list[EvidenceFile] = field(default_factory=list)  # photos of neither an item nor a finding
+    signatures: list[EvidenceFile] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[EvidenceFile]:
+        """The photos with location or time flags, in upload order."""
+        photos = [*self.other, *(p for ps in self.by_item.values() for p in ps),
+                  *(p for ps in self.by_finding.values() for p in ps)]
+        return sorted((p for p in photos if p.flags), key=lambda p: p.id)
+
+
+def inspection_evidence(inspection: Inspection) -> InspectionEvidence:
+    """All evidence of an inspection, in one query, oldest first. A photo of a
+    finding goes with the finding, even when the finding is about an item."""
+    rows = db.session.scalars(
+        sa.select(EvidenceFile).where(EvidenceFile.inspection_id == inspection.id, EvidenceFile.kind.in_(KINDS))
+        .order_by(EvidenceFile.id)
+    )
+    grouped = InspectionEvidence()
+    for row in rows:
+        if row.kind == "signature":
+            grouped.signatures.append(row)
+        elif row.finding_id is not None:
+            grouped.by_finding.setdefault(row.finding_id, []).append(row)
+        elif row.item_key is not None:
+            grouped.by_item.setdefault(row.item_key, []).append(row)
+        else:
+            grouped.other.append(row)
+    return grouped
 
 
 def variant_key(row: EvidenceFile, variant: str) -> str | None:

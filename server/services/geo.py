@@ -12,13 +12,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 
+from flask_babel import format_decimal, format_timedelta
 from flask_babel import gettext as _
 from geopy.distance import geodesic
 from geopy.exc import GeopyError
 
 __all__ = [
-    "GeocodedAddress", "GeocodingUnavailable", "distance_m", "geocode_address",
-    "location_flags", "nearest_distance_m", "parse_coordinate", "photo_flags",
+    "FlagText", "GeocodedAddress", "GeocodingUnavailable", "describe_flag", "distance_m", "format_distance",
+    "geocode_address", "location_flags", "nearest_distance_m", "parse_coordinate", "photo_flags",
 ]
 
 Position = Sequence[float]  # (lat, lon); a third value (altitude) is ignored
@@ -200,6 +201,60 @@ def _seconds_between(photo_time: datetime | None, checkin_time: datetime | None,
         else:
             photo_time = photo_time.replace(tzinfo=naive_tz)
     return (photo_time - checkin_time).total_seconds()
+
+
+class FlagText(NamedTuple):
+    label: str  # a few words, for a badge
+    sentence: str  # what the lead should know, with the stored figures
+
+
+def format_distance(metres: float) -> str:
+    """A distance as people read it, in the current language: "250 m", "1,2 km"."""
+    if metres < 1000:
+        return f"{format_decimal(round(metres))}\u00a0m"
+    return f"{format_decimal(metres / 1000, format='#,##0.#')}\u00a0km"
+
+
+def _duration(seconds: float) -> str:
+    # Hours up to a day and a half, so 30 hours is not rounded to "1 day".
+    return format_timedelta(abs(seconds), threshold=1.5)
+
+
+def describe_flag(flag: dict) -> FlagText:
+    """A stored check-in or photo flag (see location_flags, photo_flags and
+    services/evidence.py) as a badge label and a sentence in the current language."""
+    code = flag.get("code")
+    if code == "off_site":
+        return FlagText(_("Off site"), _(
+            "Checked in %(distance)s from the unit's registered location (allowed %(radius)s).",
+            distance=format_distance(flag["distance_m"]), radius=format_distance(flag["radius_m"])))
+    if code == "poor_accuracy":
+        return FlagText(_("Poor accuracy"), _(
+            "Location accuracy %(accuracy)s is poor (limit %(limit)s).",
+            accuracy=format_distance(flag["accuracy_m"]), limit=format_distance(flag["limit_m"])))
+    if code == "mocked_location":
+        return FlagText(_("Possibly simulated"), _("Accuracy reported as 0 m: the position may be simulated."))
+    if code == "no_position":
+        return FlagText(_("No position"), _("No position was recorded at check-in."))
+    if code == "no_unit_location":
+        return FlagText(_("No registered location"),
+                        _("The unit has no registered location, so the distance could not be checked."))
+    if code == "photo_off_site":
+        return FlagText(_("Off site"), _(
+            "Taken %(distance)s from the unit's registered location (allowed %(radius)s).",
+            distance=format_distance(flag["distance_m"]), radius=format_distance(flag["radius_m"])))
+    if code == "photo_far_from_checkin":
+        return FlagText(_("Far from the check-in"), _(
+            "Taken %(distance)s from the check-in position (allowed %(limit)s).",
+            distance=format_distance(flag["distance_m"]), limit=format_distance(flag["max_distance_m"])))
+    if code == "photo_time_far_from_checkin":
+        duration, limit = _duration(flag["difference_s"]), _duration(flag["max_time_s"])
+        if flag["difference_s"] < 0:
+            sentence = _("Taken %(duration)s before the check-in (allowed %(limit)s).", duration=duration, limit=limit)
+        else:
+            sentence = _("Taken %(duration)s after the check-in (allowed %(limit)s).", duration=duration, limit=limit)
+        return FlagText(_("Time differs"), sentence)
+    return FlagText(_("Warning"), _("Location warning (%(code)s).", code=code))
 
 
 def geocode_address(

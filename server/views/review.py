@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Inspection, InspectionKind
 from ..permissions import authorize, authorized_inspection, can
-from ..services import conclusions, followups, review, scoring
+from ..services import conclusions, evidence, followups, geo, review, scoring
 from ..services.checklist_format import item_index, iter_items
 from .actions import local_today
 
@@ -74,9 +74,41 @@ def answer_text(item: dict, answer) -> str:
     return str(value)
 
 
+def _evidence(inspection: Inspection, rows: list[dict]) -> dict:
+    """The inspection's photos and signatures for the page, and each flag as a sentence."""
+    found = evidence.inspection_evidence(inspection)
+    shown = {r["item"]["key"] for r in rows}
+    finding_ids = {f.id for f in inspection.findings}
+    # Photos of items or findings the page does not show still belong on it.
+    other = list(found.other)
+    other += [p for key, photos in found.by_item.items() if key not in shown for p in photos]
+    other += [p for fid, photos in found.by_finding.items() if fid not in finding_ids for p in photos]
+    images = {s.uuid: s for s in found.signatures}
+    signers = []
+    for side, role in (("lead", _("Team lead")), ("unit", _("Unit representative"))):
+        sig = (inspection.signatures or {}).get(side)
+        if sig:
+            signers.append({"role": role, "name": sig.get("name"), "image": images.pop(sig.get("evidence_uuid"), None),
+                            "refused": bool(sig.get("refused")), "reason": sig.get("reason")})
+    signers += [{"role": _("Signature"), "name": None, "image": image, "refused": False, "reason": None}
+                for image in images.values()]
+    return {
+        "item_photos": found.by_item, "finding_photos": found.by_finding,
+        "other_photos": sorted(other, key=lambda p: p.id), "signers": signers, "flagged_photos": found.flagged,
+        "checkin_warnings": [geo.describe_flag(f) for f in inspection.checkin_flags or ()],
+        "photo_warnings": {p.uuid: [geo.describe_flag(f) for f in p.flags] for p in found.flagged},
+    }
+
+
+@bp.app_template_filter("distance")
+def _distance(metres: float | None) -> str:
+    return "" if metres is None else geo.format_distance(metres)
+
+
 def render_review(inspection: Inspection, *, error: str | None = None, code: int = 200):
+    rows = _item_rows(inspection)
     return render_template(
-        "review/inspection.html", inspection=inspection, rows=_item_rows(inspection), error=error,
+        "review/inspection.html", inspection=inspection, rows=rows, error=error, **_evidence(inspection, rows),
         comments=review.comments(inspection), revisions=review.revisions(inspection),
         conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
         follow_ups=followups.follow_ups_of(inspection), today=local_today(),

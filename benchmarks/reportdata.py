@@ -2,8 +2,10 @@
 
 A 60-item checklist (pass/fail, ratio, count and scale items in six sections),
 units, plans, inspections with answers and stored scores, findings and
-remediation actions, bulk-inserted. Scores are computed by the one scoring
-module for 300 answer patterns and reused, so generation stays quick.
+remediation actions, bulk-inserted; then failed_items and the dashboard's
+totals are rebuilt, since the session listeners that keep them do not see
+bulk inserts. Scores are computed by the one scoring module for 300 answer
+patterns and reused, so generation stays quick.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import (Answer, Checklist, ChecklistVersion, Finding, Inspection, Plan, RemediationAction,
                            Role, Team, Unit, User)
-from server.services import item_results
+from server.services import dashboard_totals, item_results
 from server.services.checklist_format import validate_definition
 from server.services.scoring import score_inspection
 
@@ -154,6 +156,7 @@ def generate(n_inspections: int, *, n_units: int = 3000, seed: int = 7, with_ans
         db.session.commit()
         progress(f"  {first + count} inspections")
     item_results.rebuild_all()
+    dashboard_totals.rebuild_all()
     db.session.commit()
     return {"plan_id": plans[0].id, "checklist_id": checklist.id, "unit_id": unit_ids[0]}
 

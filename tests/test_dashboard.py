@@ -13,7 +13,6 @@ from tests.factories import make_inspection as _make_inspection
 from tests.reportdata import finish
 
 TODAY = date(2026, 11, 22)
-TZ = "Asia/Ho_Chi_Minh"
 D = date(2026, 10, 1)
 
 
@@ -54,7 +53,7 @@ def world(ctx):
 
 
 def test_coverage_counts_planned_done_late_and_missed(world):
-    cov = dashboard.coverage(Filters(), TODAY, TZ)
+    cov = dashboard.coverage(Filters(), TODAY)
     assert cov["total"] == {"planned": 7, "done": 5, "late": 1, "missed": 1, "open": 1}
     assert [(m["period"], m["planned"], m["done"], m["late"]) for m in cov["months"]] == [
         ("2026-10", 5, 4, 0), ("2026-11", 2, 1, 1)]
@@ -62,7 +61,7 @@ def test_coverage_counts_planned_done_late_and_missed(world):
 
 def test_a_submission_before_midnight_local_time_is_not_late(world):
     # a1 was submitted at 23:59 in Hà Nội on its last day (16:59 UTC): on time.
-    assert dashboard.coverage(Filters(unit_id=world["a"].id), TODAY, TZ)["total"]["late"] == 1  # a3 only
+    assert dashboard.coverage(Filters(unit_id=world["a"].id), TODAY)["total"]["late"] == 1  # a3 only
 
 
 def test_scores_by_period_and_lowest_units(world):
@@ -113,11 +112,11 @@ def test_actions_open_overdue_and_closed_on_time_by_unit(world):
     action(b, date(2026, 11, 10), "closed", datetime(2026, 11, 10, 17, 30, tzinfo=timezone.utc))  # next day local
     action(b, date(2026, 11, 1), "cancelled")
     db.session.flush()
-    acts = dashboard.actions_by_unit(Filters(), TODAY, TZ)
+    acts = dashboard.actions_by_unit(Filters(), TODAY)
     assert acts["total"] == {"open": 1, "overdue": 2, "on_time": 1, "late": 1}
     assert [(r["unit"], r["overdue"], r["open"], r["on_time"], r["late"]) for r in acts["units"]] == [
         ("Phường An", 2, 1, 0, 0), ("Phường Bình", 0, 0, 1, 1)]
-    assert dashboard.actions_by_unit(Filters(unit_id=b.id), TODAY, TZ)["total"]["overdue"] == 0
+    assert dashboard.actions_by_unit(Filters(unit_id=b.id), TODAY)["total"]["overdue"] == 0
 
 
 @pytest.mark.parametrize("filters, planned", [
@@ -127,7 +126,7 @@ def test_actions_open_overdue_and_closed_on_time_by_unit(world):
     (lambda w: Filters(period_start=date(2026, 11, 1), period_end=date(2026, 11, 30)), 2),
 ])
 def test_every_chart_obeys_the_filters(world, filters, planned):
-    data = dashboard.summary(filters(world), today=TODAY, tz=TZ, locale="vi")
+    data = dashboard.summary(filters(world), today=TODAY, locale="vi")
     assert data["coverage"]["total"]["planned"] == planned
 
 

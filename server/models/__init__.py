@@ -15,14 +15,15 @@ from .inspections import (
 from .notifications import AuditEvent, Notification
 from .plans import InspectionKind, Plan
 from .remediation import ActionEvent, ActionStatus, ExtensionRequest, RemediationAction
-from .reporting import FailedItem
+from .reporting import (ActionTotal, CoverageTotal, FailedItem, ItemFailureTotal, RepeatTotal, RepeatUnitTotal,
+                        UnitScoreTotal)
 from .units import SuccessionKind, Unit, UnitLocation, UnitSuccession
 from .users import LoginAttempt, Role, Team, User, team_members
 
 __all__ = [
-    "ActionEvent", "ActionStatus", "Answer", "Attendee", "AuditEvent", "Checklist",
-    "ChecklistVersion", "Conclusion", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
-    "Inspection", "InspectionKind", "LoginAttempt", "InspectionRevision", "InspectionStatus", "Notification",
-    "Plan", "RemediationAction", "ReviewComment", "Role", "Submission", "SuccessionKind", "Team", "Unit",
-    "UnitLocation", "UnitSuccession", "User", "team_members",
+    "ActionEvent", "ActionStatus", "ActionTotal", "Answer", "Attendee", "AuditEvent", "Checklist",
+    "ChecklistVersion", "Conclusion", "CoverageTotal", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
+    "Inspection", "InspectionKind", "ItemFailureTotal", "LoginAttempt", "InspectionRevision", "InspectionStatus",
+    "Notification", "Plan", "RemediationAction", "RepeatTotal", "RepeatUnitTotal", "ReviewComment", "Role", "Submission",
+    "SuccessionKind", "Team", "Unit", "UnitLocation", "UnitScoreTotal", "UnitSuccession", "User", "team_members",
 ]

@@ -27,7 +27,8 @@ class RemediationAction(db.Model):
     __tablename__ = "remediation_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"), index=True)
+    # Indexed with the columns the dashboard sums (models/reporting.py).
+    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)  # responsible unit
     title: Mapped[str] = mapped_column(sa.Text)
     description: Mapped[str | None] = mapped_column(sa.Text)

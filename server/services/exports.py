@@ -24,7 +24,8 @@ from ..models import (ActionStatus, Answer, Checklist, ChecklistVersion, Finding
                       RemediationAction, Team)
 from ..permissions import inspection_scope
 from .checklist_format import iter_items, localize
-from .dashboard import DONE, Filters, inspection_conditions
+from .dashboard import Filters, inspection_conditions
+from .dashboard_totals import DONE
 from .report_text import answer_text, answer_words
 
 BATCH = 1000

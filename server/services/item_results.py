@@ -1,23 +1,21 @@
-"""Keeps the failed_items table (models/reporting.py) in step with stored scores.
+"""The failed_items table (models/reporting.py): its rows, from stored scores.
 
 Whoever writes Inspection.score (services/submissions.py, revisions, review)
-need not know about this table: a session listener notices a changed score
-at flush time and rewrites that inspection's rows, in the same transaction.
-`rebuild_all()` refills the table from the stored scores (CLI, benchmarks).
+need not know about this table: the session listener of
+services/dashboard_totals.py notices a changed score at flush time and calls
+`write()` for that inspection, in the same transaction, before it recomputes
+the totals that count failures. `rebuild_all()` refills the table from the
+stored scores (benchmarks).
 """
 from __future__ import annotations
 
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import FailedItem, Inspection
 
-_PENDING = "kiemtra.failed_items.pending"
-_LOCK_SPACE = 7201  # advisory-lock namespace of failed_items (PostgreSQL)
 # Inspection attributes whose change rewrites its failed_items rows.
 COPIED = ("score", "unit_id", "plan_id", "checklist_version_id", "window_start")
 
@@ -50,19 +48,19 @@ def _mark_repeats(connection, where=None) -> None:
     connection.execute(stmt)
 
 
-def _write(connection, inspections: list, *, first: bool = False) -> None:
-    """Rewrite the rows of these inspections; `first`: none had a stored score, so none has rows."""
+def write(connection, inspections: list, *, first: bool = False) -> None:
+    """Rewrite the rows of these inspections; `first`: none had a stored score, so none has rows.
+
+    The caller holds the PostgreSQL advisory locks of the units involved
+    (services/dashboard_totals.py takes them, in order): two submissions for
+    one unit would otherwise update each other's rows in opposite orders and
+    deadlock.
+    """
     t = FailedItem.__table__
     ids = [i.id for i in inspections]
     before = [] if first else connection.execute(
         sa.select(t.c.unit_id, t.c.item_key, t.c.window_start).where(t.c.inspection_id.in_(ids))).all()
     rows = [r for i in inspections for r in failed_item_rows(i, i.score)]
-    units = sorted({u for u, _k, _w in before} | {r["unit_id"] for r in rows})
-    if connection.dialect.name == "postgresql":
-        # Two submissions for one unit would otherwise update each other's
-        # rows in opposite orders and deadlock: take the units in order.
-        for unit_id in units:
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_SPACE, unit_id)))
     if not first:
         connection.execute(sa.delete(t).where(t.c.inspection_id.in_(ids)))
     if rows:
@@ -80,34 +78,10 @@ def _write(connection, inspections: list, *, first: bool = False) -> None:
         ))
 
 
-@event.listens_for(Session, "before_flush")
-def _note_changed_scores(session, _context, _instances) -> None:
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Inspection):
-            state = sa.inspect(obj)
-            if obj in session.new and obj.score is None:
-                continue
-            if any(state.attrs[name].history.has_changes() for name in COPIED):
-                session.info.setdefault(_PENDING, {})[obj] = obj in session.new or _first_score(state)
-
-
-def _first_score(state) -> bool:
+def first_score(state) -> bool:
     """The score is being set where it was known to be None: the inspection has no rows yet."""
     history = state.attrs.score.history
     return history.deleted == [None] and history.added != [None]
-
-
-@event.listens_for(Session, "after_flush")
-def _rewrite_failed_items(session, _context) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    first = [i for i, is_first in pending.items() if is_first and i.id is not None]
-    others = [i for i, is_first in pending.items() if not is_first and i.id is not None]
-    if first:
-        _write(session.connection(), first, first=True)
-    if others:
-        _write(session.connection(), others)
 
 
 def rebuild_all(batch: int = 2000) -> int:

@@ -98,8 +98,7 @@ def _cached_summary(filters, today: date, locale: str) -> dict:
     now = time.monotonic()
     if hit is not None and now - hit[0] < ttl:
         return hit[1]
-    data = dashboard_service.summary(filters, today=today, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
-                                     locale=locale)
+    data = dashboard_service.summary(filters, today=today, locale=locale)
     if ttl > 0:
         if len(cache) > 256:
             cache.clear()

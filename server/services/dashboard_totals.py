@@ -9,9 +9,10 @@ definition serves both, so they cannot disagree.
 
 Kept in step the way failed_items always was (services/item_results.py):
 session listeners note, at flush time, the inspections and actions that
-change, and recompute the totals of every unit and day they were and are in,
-in the same transaction, after rewriting the failed_items rows two of the
-totals count. On PostgreSQL those units and days are locked first, in order:
+change, and recompute the totals of every unit, or day and plan, they were and are
+in, in the same transaction, after rewriting the failed_items rows two of
+the totals count. On PostgreSQL those units and (day, plan) groups are
+locked first, in order:
 two transactions never recompute one total from each other's half-seen
 changes, nor wait on each other's locks in opposite orders.
 
@@ -21,6 +22,7 @@ stored; after changing that setting, `rebuild_all()` re-judges them.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -146,7 +148,7 @@ class Totals:
 
     model: type
     facts: Callable[[], sa.Select]
-    by: str  # "unit_id" or "window_start"
+    by: tuple[str, ...]  # BY_UNIT or BY_DAY_PLAN: the columns a refresh is limited by
     keys: tuple[str, ...]
     minimums: tuple[str, ...] = ()  # measures kept as a minimum, not a sum
 
@@ -159,12 +161,12 @@ class Totals:
         return [c.name for c in self.table.c if c.name not in (*self.keys, "id")]
 
     def rows(self, where: Callable | None = None) -> sa.Select:
-        """The table's rows, grouped from the facts; `where(column)`: a condition on their `by` column."""
+        """The table's rows, grouped from the facts; `where(columns)`: a condition on their `by` columns."""
         facts = self.facts().subquery()
         keys = [facts.c[k] for k in self.keys]
         totals = [(sa.func.min if m in self.minimums else sa.func.sum)(facts.c[m]).label(m) for m in self.measures]
         stmt = sa.select(*keys, *totals).group_by(*keys)
-        return stmt if where is None else stmt.where(where(facts.c[self.by]))
+        return stmt if where is None else stmt.where(where(facts.c))
 
 
 class RepeatTotals(Totals):
@@ -174,22 +176,25 @@ class RepeatTotals(Totals):
     def rows(self, where: Callable | None = None) -> sa.CompoundSelect:
         facts = self.facts().subquery()
         pair = [facts.c.unit_id, facts.c.item_key]
-        condition = [] if where is None else [where(facts.c[self.by])]
+        condition = [] if where is None else [where(facts.c)]
         repeats = sa.func.sum(facts.c.repeats).label("repeats")
         return sa.union_all(
             sa.select(facts.c.checklist_id, *pair, repeats).where(*condition).group_by(facts.c.checklist_id, *pair),
             sa.select(sa.null().label("checklist_id"), *pair, repeats).where(*condition).group_by(*pair))
 
 
-COVERAGE = Totals(CoverageTotal, coverage_facts, "window_start", ("window_start", "window_end", "plan_id",
-                                                                  "checklist_id"))
-UNIT_SCORES = Totals(UnitScoreTotal, score_facts, "unit_id", ("unit_id", "kind", "plan_id", "checklist_id"),
+# The per-day totals are refreshed by (day, plan), not by day: a plan's
+# inspections of one day, not the whole day's, are summed again and locked.
+BY_UNIT, BY_DAY_PLAN = ("unit_id",), ("window_start", "plan_id")
+COVERAGE = Totals(CoverageTotal, coverage_facts, BY_DAY_PLAN, ("window_start", "window_end", "plan_id",
+                                                               "checklist_id"))
+UNIT_SCORES = Totals(UnitScoreTotal, score_facts, BY_UNIT, ("unit_id", "kind", "plan_id", "checklist_id"),
                      minimums=("score_min",))
-ITEM_FAILURES = Totals(ItemFailureTotal, failure_facts, "window_start", ("window_start", "plan_id", "checklist_id",
-                                                                        "item_key"))
-REPEATS = RepeatTotals(RepeatTotal, repeat_facts, "unit_id", ("checklist_id", "unit_id", "item_key"))
-REPEATED_PAIRS = Totals(RepeatUnitTotal, repeated_pair_facts, "unit_id", ("checklist_id", "unit_id"))
-ACTIONS = Totals(ActionTotal, action_facts, "unit_id", ("unit_id", "plan_id", "checklist_id"))
+ITEM_FAILURES = Totals(ItemFailureTotal, failure_facts, BY_DAY_PLAN, ("window_start", "plan_id", "checklist_id",
+                                                                     "item_key"))
+REPEATS = RepeatTotals(RepeatTotal, repeat_facts, BY_UNIT, ("checklist_id", "unit_id", "item_key"))
+REPEATED_PAIRS = Totals(RepeatUnitTotal, repeated_pair_facts, BY_UNIT, ("checklist_id", "unit_id"))
+ACTIONS = Totals(ActionTotal, action_facts, BY_UNIT, ("unit_id", "plan_id", "checklist_id"))
 # In the order they are refreshed: the pairs count the refreshed repeats.
 ALL = (COVERAGE, UNIT_SCORES, ITEM_FAILURES, REPEATS, REPEATED_PAIRS, ACTIONS)
 
@@ -198,23 +203,36 @@ def _fill(totals: Totals, where: Callable | None = None) -> sa.Insert:
     return sa.insert(totals.table).from_select([*totals.keys, *totals.measures], totals.rows(where))
 
 
-def refresh(connection, totals: Totals, among: Collection) -> None:
-    """Recompute a total's rows of these units or days from the facts (the caller holds their locks)."""
-    delete, fill = _refresh_statements(totals, None in among, connection.dialect.name, _utc_offset())
-    known = {"among": sorted(v for v in among if v is not None)}
+def refresh(connection, totals: Totals, among: Collection[tuple]) -> None:
+    """Recompute a total's rows of these `by` values (tuples) from the facts. With
+    two `by` columns, every combination of their values is recomputed: the
+    caller holds the locks of `groups(among)`."""
+    values = list(zip(*among))  # per `by` column, its values
+    delete, fill = _refresh_statements(totals, tuple(None in column for column in values),
+                                       connection.dialect.name, _utc_offset())
+    known = {f"among{i}": sorted({v for v in column if v is not None}) for i, column in enumerate(values)}
     connection.execute(delete, known)
     connection.execute(fill, known)
 
 
+def groups(among: Collection[tuple]) -> set[tuple]:
+    """The `by` values a refresh of `among` covers: every combination of their columns' values."""
+    return set(itertools.product(*(set(column) for column in zip(*among))))
+
+
 @functools.cache
-def _refresh_statements(totals: Totals, with_null: bool, dialect: str, utc_offset: int
+def _refresh_statements(totals: Totals, with_null: tuple[bool, ...], dialect: str, utc_offset: int
                         ) -> tuple[sa.Delete, sa.Insert]:
     """A refresh's statements, built once: a submission runs eight, and building
     them anew cost as much as running them. `dialect` and `utc_offset` only
     key the cache, for what local_day() builds."""
-    among = sa.bindparam("among", expanding=True)
-    return (sa.delete(totals.table).where(_among(totals.table.c[totals.by], among, with_null=with_null)),
-            _fill(totals, lambda column: _among(column, among, with_null=with_null)))
+    params = [sa.bindparam(f"among{i}", expanding=True) for i in range(len(totals.by))]
+
+    def where(columns) -> sa.ColumnElement[bool]:
+        return sa.and_(*(_among(columns[name], param, with_null=null)
+                         for name, param, null in zip(totals.by, params, with_null)))
+
+    return sa.delete(totals.table).where(where(totals.table.c)), _fill(totals, where)
 
 
 def rebuild_all() -> None:
@@ -304,17 +322,17 @@ def _note_stored(session, noted: _Changes, stored: list) -> None:
     for obj, totals in stored:
         state = sa.inspect(obj)
         for total in totals:
-            value = _stored(state, total.by)
-            if value is _UNKNOWN:
+            value = tuple(_stored(state, name) for name in total.by)
+            if _UNKNOWN in value:
                 unread[type(obj)].append((state.identity[0], total))
             else:
                 noted.among[total].add(value)
     for model, wanted in unread.items():
-        columns = [model.unit_id, *([model.window_start] if model is Inspection else [])]
+        columns = [model.unit_id, *([model.window_start, model.plan_id] if model is Inspection else [])]
         rows = {row.id: row for row in session.connection().execute(
             sa.select(model.id, *columns).where(model.id.in_({key for key, _total in wanted})))}
         for key, total in wanted:
-            noted.among[total].add(getattr(rows[key], total.by))
+            noted.among[total].add(tuple(getattr(rows[key], name) for name in total.by))
 
 
 @event.listens_for(Session, "after_flush")
@@ -325,10 +343,10 @@ def _bring_up_to_date(session, _context) -> None:
     connection = session.connection()
     for obj, totals in noted.moved:
         for total in totals:
-            noted.among[total].add(getattr(obj, total.by))
+            noted.among[total].add(tuple(getattr(obj, name) for name in total.by))
     if noted.regrouped:
         a = RemediationAction
-        noted.among[ACTIONS].update(connection.scalars(
+        noted.among[ACTIONS].update((unit_id,) for unit_id in connection.scalars(
             sa.select(a.unit_id).where(a.inspection_id.in_(noted.regrouped))))
     if not noted.among:
         return
@@ -343,14 +361,16 @@ def _bring_up_to_date(session, _context) -> None:
 
 
 def _lock(connection, among: dict[Totals, set]) -> None:
-    """PostgreSQL: wait for the other writers of these units and days, taking
-    every lock in one order (units, then days, each ascending)."""
+    """PostgreSQL: wait for the other writers of these units and (day, plan)
+    groups, taking every lock in one order (units, then groups, each ascending).
+    Two groups may share a lock key: they then wait for each other, no more."""
     if connection.dialect.name != "postgresql":
         return  # SQLite has one writer at a time
-    units = {u for totals, keys in among.items() if totals.by == "unit_id" for u in keys}
-    days = {d for totals, keys in among.items() if totals.by == "window_start" for d in keys}
+    units = {key[0] for totals, keys in among.items() if totals.by == BY_UNIT for key in keys}
+    day_plans = set().union(*(groups(keys) for totals, keys in among.items() if totals.by == BY_DAY_PLAN))
     locks = [(UNIT_LOCKS, u) for u in sorted(units)]
-    locks += sorted((DAY_LOCKS, d.toordinal() if d else 0) for d in days)
+    locks += sorted({(DAY_LOCKS, ((day.toordinal() if day else 0) * 65_537 + (plan or 0)) % 2**31)
+                     for day, plan in day_plans})
     # A few per statement (PostgreSQL evaluates a select list in order), not one round trip each.
     for start in range(0, len(locks), 100):
         connection.execute(sa.select(*(sa.func.pg_advisory_xact_lock(space, key)

@@ -98,3 +98,7 @@ DASHBOARD_CACHE_SECONDS = 60
 # Audit entries are chained ("sealed") in a transaction of their own, at most
 # once per this many seconds per process; 0 seals after every commit.
 AUDIT_SEAL_DELAY_S = 1.0
+# The dashboard's stored totals are summed again at most this many seconds
+# after a change commits (once per delay per process, for every change pending
+# by then), and always before the dashboard reads them; 0: after every commit.
+DASHBOARD_TOTALS_DELAY_S = 1.0

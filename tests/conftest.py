@@ -118,6 +118,7 @@ def app(tmp_path, database_uri):
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "AUDIT_SEAL_DELAY_S": 0,  # chained at each commit, so tests see it at once
+            "DASHBOARD_TOTALS_DELAY_S": 0,  # likewise the dashboard's totals
         }
     )
     yield app

@@ -48,7 +48,7 @@ def world(ctx):
     w["c1"] = done(make_inspection(unit=c, version=other), "fail", (0, 5))
     cancelled = make_inspection(unit=c, version=version)
     cancelled.status = InspectionStatus.CANCELLED
-    db.session.flush()
+    db.session.commit()  # the dashboard reads what is committed
     return w
 
 
@@ -94,6 +94,7 @@ def test_failed_items_follow_a_rescored_inspection(world):
     done(a2, "pass")
     keys = db.session.scalars(sa.select(FailedItem.item_key).where(FailedItem.inspection_id == a2.id)).all()
     assert keys == []
+    db.session.commit()
     assert dashboard.repeat_findings(Filters(), "vi")["pairs"] == 0
     # And the table can be rebuilt from the stored scores alone.
     before = db.session.execute(sa.select(FailedItem.inspection_id, FailedItem.item_key).order_by(FailedItem.id)).all()
@@ -111,7 +112,7 @@ def test_actions_open_overdue_and_closed_on_time_by_unit(world):
     action(b, date(2026, 11, 10), "closed", datetime(2026, 11, 10, 16, 0, tzinfo=timezone.utc))  # 23:00 local
     action(b, date(2026, 11, 10), "closed", datetime(2026, 11, 10, 17, 30, tzinfo=timezone.utc))  # next day local
     action(b, date(2026, 11, 1), "cancelled")
-    db.session.flush()
+    db.session.commit()
     acts = dashboard.actions_by_unit(Filters(), TODAY)
     assert acts["total"] == {"open": 1, "overdue": 2, "on_time": 1, "late": 1}
     assert [(r["unit"], r["overdue"], r["open"], r["on_time"], r["late"]) for r in acts["units"]] == [

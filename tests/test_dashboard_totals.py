@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import (ActionStatus, ActionTotal, Inspection, InspectionKind, InspectionStatus,
-                           RemediationAction, Role)
+from server.models import (ActionStatus, ActionTotal, CoverageTotal, Inspection, InspectionKind, InspectionStatus,
+                           PendingTotal, RemediationAction, Role)
 from server.services import conclusions, dashboard, dashboard_totals, remediation, review, submissions
 from server.services import units as unit_service
 from server.services.dashboard import Filters
@@ -169,8 +169,34 @@ def test_rebuilding_gives_the_rows_kept_in_step(world):
     assert {totals.table.name: stored(totals) for totals in dashboard_totals.ALL} == kept
 
 
+def pending() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(PendingTotal))
+
+
+def test_a_change_is_summed_soon_after_its_commit_and_always_before_the_dashboard_reads(world, app):
+    app.config["DASHBOARD_TOTALS_DELAY_S"] = 0.5
+    submit(world["first"], world["lead"], FAILING)
+    # Committed, not yet summed: the submission only noted its groups.
+    assert pending() > 0
+    assert stored(dashboard_totals.COVERAGE) != summed(dashboard_totals.COVERAGE)
+    # The dashboard sums them before it reads.
+    assert dashboard.coverage(Filters(), date.today())["total"]["done"] == 1
+    assert pending() == 0
+    assert_in_step()
+    # Left alone, the process sums the next change within the delay.
+    submit(world["second"], world["lead"], PASSING)
+    assert pending() > 0
+    deadline = time.monotonic() + 10
+    while pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pending() == 0
+    assert_in_step()
+    assert db.session.scalar(sa.select(sa.func.sum(CoverageTotal.done))) == 2
+
+
 def test_two_submissions_for_one_unit_at_once_are_both_counted(app, monkeypatch):
-    """PostgreSQL: the advisory locks order the two; SQLite: its one writer at a time does."""
+    """PostgreSQL: the unit's lock orders their failures, the catch-up's lock
+    their sums; SQLite: its one writer at a time does."""
     with app.app_context():
         unit, version = make_unit(), make_checklist_version()
         plan = make_plan(version=version)

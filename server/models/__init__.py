@@ -15,8 +15,8 @@ from .inspections import (
 from .notifications import AuditEvent, Notification
 from .plans import InspectionKind, Plan
 from .remediation import ActionEvent, ActionStatus, ExtensionRequest, RemediationAction
-from .reporting import (ActionTotal, CoverageTotal, FailedItem, ItemFailureTotal, RepeatTotal, RepeatUnitTotal,
-                        UnitScoreTotal)
+from .reporting import (ActionTotal, CoverageTotal, FailedItem, ItemFailureTotal, PendingTotal, RepeatTotal,
+                        RepeatUnitTotal, UnitScoreTotal)
 from .units import SuccessionKind, Unit, UnitLocation, UnitSuccession
 from .users import LoginAttempt, Role, Team, User, team_members
 
@@ -24,6 +24,6 @@ __all__ = [
     "ActionEvent", "ActionStatus", "ActionTotal", "Answer", "Attendee", "AuditEvent", "Checklist",
     "ChecklistVersion", "Conclusion", "CoverageTotal", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
     "Inspection", "InspectionKind", "ItemFailureTotal", "LoginAttempt", "InspectionRevision", "InspectionStatus",
-    "Notification", "Plan", "RemediationAction", "RepeatTotal", "RepeatUnitTotal", "ReviewComment", "Role", "Submission",
+    "Notification", "PendingTotal", "Plan", "RemediationAction", "RepeatTotal", "RepeatUnitTotal", "ReviewComment", "Role", "Submission",
     "SuccessionKind", "Team", "Unit", "UnitLocation", "UnitScoreTotal", "UnitSuccession", "User", "team_members",
 ]

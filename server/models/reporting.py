@@ -15,8 +15,9 @@ takes SQLite and PostgreSQL well over the 300 ms target. Each table drops one
 dimension the dashboard filters on — the unit, or the day of the window — which
 is where the rows collapse; a request filtered on the dropped dimension sums
 the underlying rows instead (services/dashboard.py). services/dashboard_totals.py
-defines each sum and keeps it in step, in the transaction that changes an
-inspection or an action.
+defines each sum and keeps it in step: the transaction that changes an
+inspection or an action notes the groups it moves (`PendingTotal`), and a
+catch-up sums them again soon after, and always before the dashboard reads.
 """
 from __future__ import annotations
 
@@ -159,6 +160,22 @@ class ActionTotal(db.Model):
     open: Mapped[int]  # neither closed nor cancelled
     on_time: Mapped[int]  # closed by the deadline, local time
     late: Mapped[int]  # closed after it
+
+
+class PendingTotal(db.Model):
+    """A group of a stored total to sum again: written with the change that
+    moves it, in the same transaction, and taken by the next catch-up
+    (services/dashboard_totals.py), which runs soon after the commit and before
+    the dashboard reads. The same group may be noted many times over; a
+    catch-up sums it once."""
+
+    __tablename__ = "pending_totals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    totals: Mapped[str] = mapped_column(sa.String(24))  # the total's table
+    unit_id: Mapped[int | None]  # the group of a total by unit
+    window_start: Mapped[date | None]  # the group of a total by (day, plan)
+    plan_id: Mapped[int | None]
 
 
 # Columns the dashboard and the exports filter or sort on (additive indexes).

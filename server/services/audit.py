@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import threading
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEvent
+from . import deferred
 
 GENESIS = "0" * 64
 _SEAL_LOCK = 7202  # advisory lock: one sealer at a time on PostgreSQL
-log = logging.getLogger(__name__)
 
 
 def record(actor, action: str, obj=None, **details) -> AuditEvent:
@@ -130,34 +129,12 @@ def _seal_after_commit(session):
     if session.in_nested_transaction():
         return
     if session.info.pop("kiemtra.audit_pending", False):
-        delay = current_app.config["AUDIT_SEAL_DELAY_S"] if has_app_context() else 0
-        if delay > 0:
-            _seal_soon(session.get_bind(), delay)
+        engine = session.get_bind()
+        if has_app_context():
+            deferred.run_soon("audit seal", functools.partial(seal_pending, engine),
+                              current_app.config["AUDIT_SEAL_DELAY_S"])
         else:
-            seal_pending(session.get_bind())
-
-
-_timers_lock = threading.Lock()
-_timers: dict = {}  # engine -> its scheduled seal, at most one each
-
-
-def _seal_soon(engine, delay: float) -> None:
-    """Seal `delay` seconds from now, unless a seal is already scheduled for this engine."""
-    with _timers_lock:
-        if engine in _timers:
-            return
-        timer = _timers[engine] = threading.Timer(delay, _timed_seal, args=(engine,))
-    timer.daemon = True  # a dying process leaves its entries to the next seal
-    timer.start()
-
-
-def _timed_seal(engine) -> None:
-    with _timers_lock:  # entries committed from now on schedule the next seal
-        _timers.pop(engine, None)
-    try:
-        seal_pending(engine)
-    except Exception:  # noqa: BLE001 - a thread of its own: log, the next seal takes these entries
-        log.exception("audit: sealing failed; the entries stay pending")
+            seal_pending(engine)
 
 
 @event.listens_for(db.session, "after_soft_rollback")

@@ -7,17 +7,20 @@ dashboard reads a total when it has a column for every filter of the request,
 and sums the facts themselves otherwise (services/dashboard.py): one
 definition serves both, so they cannot disagree.
 
-Kept in step the way failed_items always was (services/item_results.py):
-session listeners note, at flush time, the inspections and actions that
-change, and recompute the totals of every unit, or day and plan, they were and are
-in, in the same transaction, after rewriting the failed_items rows two of
-the totals count. On PostgreSQL those units and (day, plan) groups are
-locked first, in order:
-two transactions never recompute one total from each other's half-seen
-changes, nor wait on each other's locks in opposite orders.
+Kept in step in two steps. At flush time, session listeners note the
+inspections and actions that change, rewrite the failed_items rows of the
+rescored ones (services/item_results.py, under their units' locks on
+PostgreSQL), and note every unit, or (day, plan), they were and are in as a
+pending group (`PendingTotal`), in the same transaction. Then `catch_up()`
+sums the pending groups again from the facts, in a transaction of its own:
+DASHBOARD_TOTALS_DELAY_S after a commit, from a timer thread (at once when
+0), and always before the dashboard reads them. A submission thus writes one
+row for the totals instead of summing a unit's and a day's inspections, and a
+catch-up sums a busy group once for many submissions. One catch-up runs at a
+time on PostgreSQL (an advisory lock); SQLite has one writer anyway.
 
 Late submissions and closings are judged in BABEL_DEFAULT_TIMEZONE when
-stored; after changing that setting, `rebuild_all()` re-judges them.
+summed; after changing that setting, `rebuild_all()` re-judges them.
 """
 from __future__ import annotations
 
@@ -36,15 +39,15 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import (ActionStatus, ActionTotal, ChecklistVersion, CoverageTotal, FailedItem, Inspection,
-                      InspectionStatus, ItemFailureTotal, RemediationAction, RepeatTotal, RepeatUnitTotal,
-                      UnitScoreTotal)
-from . import item_results
+                      InspectionStatus, ItemFailureTotal, PendingTotal, RemediationAction, RepeatTotal,
+                      RepeatUnitTotal, UnitScoreTotal)
+from . import deferred, item_results
 
 DONE = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED, InspectionStatus.CONCLUDED)
 FINISHED = (ActionStatus.CLOSED, ActionStatus.CANCELLED)
 
-# Advisory-lock namespaces (PostgreSQL): a unit's reporting rows, a day's.
-UNIT_LOCKS, DAY_LOCKS = 7201, 7203
+# Advisory locks (PostgreSQL): a unit's failed_items rows (a namespace), the catch-up.
+UNIT_LOCKS, CATCH_UP_LOCK = 7201, 7203
 
 
 def _utc_offset() -> int:
@@ -197,6 +200,7 @@ REPEATED_PAIRS = Totals(RepeatUnitTotal, repeated_pair_facts, BY_UNIT, ("checkli
 ACTIONS = Totals(ActionTotal, action_facts, BY_UNIT, ("unit_id", "plan_id", "checklist_id"))
 # In the order they are refreshed: the pairs count the refreshed repeats.
 ALL = (COVERAGE, UNIT_SCORES, ITEM_FAILURES, REPEATS, REPEATED_PAIRS, ACTIONS)
+BY_TABLE = {totals.table.name: totals for totals in ALL}
 
 
 def _fill(totals: Totals, where: Callable | None = None) -> sa.Insert:
@@ -205,8 +209,8 @@ def _fill(totals: Totals, where: Callable | None = None) -> sa.Insert:
 
 def refresh(connection, totals: Totals, among: Collection[tuple]) -> None:
     """Recompute a total's rows of these `by` values (tuples) from the facts. With
-    two `by` columns, every combination of their values is recomputed: the
-    caller holds the locks of `groups(among)`."""
+    two `by` columns, every combination of their values is recomputed. The
+    caller is the one catch-up at work."""
     values = list(zip(*among))  # per `by` column, its values
     delete, fill = _refresh_statements(totals, tuple(None in column for column in values),
                                        connection.dialect.name, _utc_offset())
@@ -215,16 +219,11 @@ def refresh(connection, totals: Totals, among: Collection[tuple]) -> None:
     connection.execute(fill, known)
 
 
-def groups(among: Collection[tuple]) -> set[tuple]:
-    """The `by` values a refresh of `among` covers: every combination of their columns' values."""
-    return set(itertools.product(*(set(column) for column in zip(*among))))
-
-
 @functools.cache
 def _refresh_statements(totals: Totals, with_null: tuple[bool, ...], dialect: str, utc_offset: int
                         ) -> tuple[sa.Delete, sa.Insert]:
-    """A refresh's statements, built once: a submission runs eight, and building
-    them anew cost as much as running them. `dialect` and `utc_offset` only
+    """A refresh's statements, built once: building them anew costs as much as
+    running them. `dialect` and `utc_offset` only
     key the cache, for what local_day() builds."""
     params = [sa.bindparam(f"among{i}", expanding=True) for i in range(len(totals.by))]
 
@@ -238,6 +237,9 @@ def _refresh_statements(totals: Totals, with_null: tuple[bool, ...], dialect: st
 def rebuild_all() -> None:
     """Refill every total from its facts (after bulk inserts, or a change of time zone)."""
     connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(CATCH_UP_LOCK)))
+    connection.execute(sa.delete(PendingTotal))
     for totals in ALL:
         connection.execute(sa.delete(totals.table))
         connection.execute(_fill(totals))
@@ -245,7 +247,7 @@ def rebuild_all() -> None:
 
 # --- Keeping them in step -------------------------------------------------------
 
-_NOTED = "kiemtra.dashboard_totals.noted"
+_NOTED, _PENDING = "kiemtra.dashboard_totals.noted", "kiemtra.dashboard_totals.pending"
 # Changes of these attributes move an inspection or an action in the totals
 # (relationships too: their foreign key is only set during the flush).
 INSPECTION_FIELDS = ("status", "window_start", "window_end", "plan_id", "plan", "checklist_version_id",
@@ -336,7 +338,8 @@ def _note_stored(session, noted: _Changes, stored: list) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _bring_up_to_date(session, _context) -> None:
+def _note_pending(session, _context) -> None:
+    """Rewrite the failed_items rows of rescored inspections, and note the groups to sum again."""
     noted = session.info.pop(_NOTED, None)
     if noted is None:
         return
@@ -350,28 +353,66 @@ def _bring_up_to_date(session, _context) -> None:
             sa.select(a.unit_id).where(a.inspection_id.in_(noted.regrouped))))
     if not noted.among:
         return
-    _lock(connection, noted.among)
-    for first in (True, False):
-        rescored = [i for i, is_first in noted.rescored.items() if is_first == first and i.id is not None]
-        if rescored:
-            item_results.write(connection, rescored, first=first)
-    for totals in ALL:
-        if totals in noted.among:
-            refresh(connection, totals, noted.among[totals])
+    rescored = {first: [i for i, is_first in noted.rescored.items() if is_first == first and i.id is not None]
+                for first in (True, False)}
+    if rescored[True] or rescored[False]:
+        _lock_units(connection, {unit for unit, in noted.among[REPEATS]})
+        for first, inspections in rescored.items():
+            if inspections:
+                item_results.write(connection, inspections, first=first)
+    connection.execute(sa.insert(PendingTotal), [
+        {"totals": totals.table.name, **dict.fromkeys(("unit_id", "window_start", "plan_id")), **dict(zip(totals.by, key))}
+        for totals in ALL for key in sorted(noted.among.get(totals, ()), key=repr)])
+    session.info[_PENDING] = True
 
 
-def _lock(connection, among: dict[Totals, set]) -> None:
-    """PostgreSQL: wait for the other writers of these units and (day, plan)
-    groups, taking every lock in one order (units, then groups, each ascending).
-    Two groups may share a lock key: they then wait for each other, no more."""
-    if connection.dialect.name != "postgresql":
+@event.listens_for(db.session, "after_commit")
+def _catch_up_after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: wait for the outermost commit
+    if session.info.pop(_PENDING, False):
+        deferred.run_soon("dashboard totals", catch_up, current_app.config["DASHBOARD_TOTALS_DELAY_S"])
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _forget_after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
+def catch_up() -> int:
+    """Sum again every group noted as pending, in a transaction of its own;
+    returns how many notes it took. On PostgreSQL it waits for a catch-up at
+    work in another process, then takes what that one could not see."""
+    p = PendingTotal.__table__
+    with Session(db.engine) as session, session.begin():
+        connection = session.connection()
+        if connection.execute(sa.select(p.c.id).limit(1)).first() is None:
+            return 0  # nothing to do, and on SQLite no write lock taken
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(CATCH_UP_LOCK)))
+        # Taken and deleted in one statement: a note committed meanwhile stays for the next run.
+        notes = connection.execute(sa.delete(p).returning(p.c.totals, p.c.unit_id, p.c.window_start,
+                                                          p.c.plan_id)).all()
+        among: defaultdict[Totals, set] = defaultdict(set)
+        for note in notes:
+            totals = BY_TABLE[note.totals]
+            among[totals].add(tuple(getattr(note, name) for name in totals.by))
+        for totals in ALL:
+            if totals in among:
+                refresh(connection, totals, among[totals])
+    return len(notes)
+
+
+def _lock_units(connection, units: set) -> None:
+    """PostgreSQL: wait for the other writers of these units' failed_items rows,
+    taking the locks in one order: two submissions for one unit would otherwise
+    update each other's rows in opposite orders, or judge their repeats without
+    seeing each other's failures."""
+    if connection.dialect.name != "postgresql" or not units:
         return  # SQLite has one writer at a time
-    units = {key[0] for totals, keys in among.items() if totals.by == BY_UNIT for key in keys}
-    day_plans = set().union(*(groups(keys) for totals, keys in among.items() if totals.by == BY_DAY_PLAN))
-    locks = [(UNIT_LOCKS, u) for u in sorted(units)]
-    locks += sorted({(DAY_LOCKS, ((day.toordinal() if day else 0) * 65_537 + (plan or 0)) % 2**31)
-                     for day, plan in day_plans})
+    locks = sorted(units, key=lambda unit: (unit is None, unit))
     # A few per statement (PostgreSQL evaluates a select list in order), not one round trip each.
     for start in range(0, len(locks), 100):
-        connection.execute(sa.select(*(sa.func.pg_advisory_xact_lock(space, key)
-                                       for space, key in locks[start:start + 100])))
+        connection.execute(sa.select(*(sa.func.pg_advisory_xact_lock(UNIT_LOCKS, unit or 0)
+                                       for unit in locks[start:start + 100])))

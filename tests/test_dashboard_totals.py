@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import (ActionStatus, ActionTotal, CoverageTotal, Inspection, InspectionKind, InspectionStatus,
+from server.models import (ActionStatus, ActionTotal, CoverageTotal, FailedItem, Inspection, InspectionKind, InspectionStatus,
                            PendingTotal, RemediationAction, Role)
 from server.services import conclusions, dashboard, dashboard_totals, remediation, review, submissions
 from server.services import units as unit_service
@@ -167,6 +167,23 @@ def test_rebuilding_gives_the_rows_kept_in_step(world):
     kept = {totals.table.name: stored(totals) for totals in dashboard_totals.ALL}
     dashboard_totals.rebuild_all()
     assert {totals.table.name: stored(totals) for totals in dashboard_totals.ALL} == kept
+
+
+def test_a_failure_repeats_the_one_scheduled_before_it_whatever_order_they_arrive_in(world):
+    def repeats() -> dict:
+        rows = db.session.execute(sa.select(FailedItem.inspection_id, FailedItem.is_repeat)
+                                  .where(FailedItem.item_key == "bien-hieu")).all()
+        return {("first" if i == world["first"].id else "second"): flag for i, flag in rows}
+
+    submit(world["second"], world["lead"], FAILING)  # the later window arrives first
+    assert repeats() == {"second": False}
+    submit(world["first"], world["lead"], FAILING)
+    assert repeats() == {"first": False, "second": True}
+    review.return_to_team(world["first"], world["lead"], [(None, "Chụp lại biển hiệu")])
+    db.session.commit()
+    submit(world["first"], world["lead"], PASSING, reason="Đã có biển hiệu")
+    assert repeats() == {"second": False}
+    assert_in_step()
 
 
 def pending() -> int:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from server.extensions import db
-from server.models import EvidenceFile, Inspection, InspectionRevision, InspectionStatus, Submission, User
+from server.models import Answer, EvidenceFile, Inspection, InspectionRevision, InspectionStatus, Submission, User
 from server.services import scoring, submissions
 from server.services.submissions import SubmissionError, SubmittedContent
 from tests.fieldwork_data import FIELD_CHECKLIST, PASSING_ANSWERS, make_field_world
@@ -41,6 +41,21 @@ def test_the_stored_score_is_the_scoring_modules_result(world):
     expected = scoring.score_inspection(FIELD_CHECKLIST, {a["item_key"]: a for a in answers})
     assert insp.score == expected.to_dict()
     assert (insp.score_percent, insp.result) == (expected.percent, "incomplete")
+
+
+def test_every_kind_of_answer_is_stored_as_sent(world):
+    insp = world["inspection"]
+    answers = [dict(a) for a in PASSING_ANSWERS if a["item_key"] != "bien-hieu"] + [
+        {"item_key": "bien-hieu", "value": None, "na": True, "note": "  Không áp dụng: trụ sở đang sửa chữa  "}]
+    submissions.submit(insp, world["inspector"], new_uuid(), content(answers=answers))
+    db.session.commit()
+    db.session.expire_all()
+    stored = {a.item_key: (a.value, a.na, a.note) for a in db.session.get(Inspection, insp.id).answers}
+    assert stored == {a["item_key"]: (a["value"], bool(a.get("na")), (a.get("note") or "").strip() or None)
+                      for a in answers}
+    # An answer without a value is SQL NULL, not JSON null.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer).where(
+        Answer.inspection_id == insp.id, Answer.value.is_(None))) == 1
 
 
 def test_an_answer_to_an_item_hidden_by_show_if_is_kept_but_not_scored(world):

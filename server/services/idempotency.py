@@ -1,4 +1,4 @@
-"""Idempotent inserts of client-identified rows (inspections, findings, evidence).
+"""Idempotent inserts of client-identified rows (submissions).
 
 A phone re-sends what it is not sure arrived. Rows it creates carry a
 client-generated UUID under a unique constraint, and the database decides which
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 
@@ -18,22 +18,26 @@ Row = TypeVar("Row")
 
 
 def insert_once(model: type[Row], uuid: str, **fields) -> tuple[Row, bool]:
-    """Insert a `model` row with `uuid`, or return the row that already has it.
+    """Insert a `model` row with `uuid` (column values only), or return the row
+    that already has it.
 
-    Returns (row, created). The INSERT runs in a savepoint, so a refusal by the
-    unique constraint leaves the caller's transaction usable; the existing row
+    Returns (row, created). One `INSERT ... ON CONFLICT (uuid) DO NOTHING
+    RETURNING` statement: when another transaction holds or committed the same
+    UUID, the database waits for it and inserts nothing, and the existing row
     is then read. Other integrity errors (a missing parent, say) are raised.
     The fields of an existing row are left as they are.
+
+    The row is inserted by a statement, not flushed: the session's flush
+    listeners do not see it, so this is not for the rows they follow
+    (inspections and actions, services/dashboard_totals.py).
     """
-    try:
-        with db.session.begin_nested():
-            # Built inside the savepoint: a relationship in `fields` cascades
-            # the row into the session, and it must be flushed in here.
-            row = model(uuid=uuid, **fields)
-            db.session.add(row)
-    except IntegrityError:
-        existing = db.session.scalar(sa.select(model).where(model.uuid == uuid))
-        if existing is None:
-            raise
-        return existing, False
-    return row, True
+    dialect_insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (dialect_insert(model).values(uuid=uuid, **fields)
+            .on_conflict_do_nothing(index_elements=[model.uuid]).returning(model))
+    row = db.session.scalars(stmt).first()
+    if row is not None:
+        return row, True
+    existing = db.session.scalar(sa.select(model).where(model.uuid == uuid))
+    if existing is None:  # the conflicting row was deleted meanwhile
+        raise LookupError(f"{model.__name__} {uuid} conflicted but cannot be read")
+    return existing, False

@@ -42,7 +42,9 @@ def _mark_repeats(connection, where=None) -> None:
     earlier = sa.exists().where(
         f2.c.unit_id == t.c.unit_id, f2.c.item_key == t.c.item_key,
         sa.or_(theirs < mine, sa.and_(theirs == mine, f2.c.inspection_id < t.c.inspection_id)))
-    stmt = sa.update(t).values(is_repeat=earlier)
+    # Only the rows whose flag changes are written: PostgreSQL would otherwise
+    # write a new version of every row in range, and of each of its index entries.
+    stmt = sa.update(t).values(is_repeat=sa.not_(t.c.is_repeat)).where(t.c.is_repeat != earlier)
     if where is not None:
         stmt = stmt.where(where)
     connection.execute(stmt)

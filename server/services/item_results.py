@@ -9,6 +9,7 @@ stored scores (benchmarks).
 """
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import FailedItem, Inspection
 
+FLOOR = date(1900, 1, 1)  # an unscheduled failure: before every scheduled one
 # Inspection attributes whose change rewrites its failed_items rows.
 COPIED = ("score", "unit_id", "plan_id", "checklist_version_id", "window_start")
 
@@ -32,22 +34,29 @@ def failed_item_rows(inspection, score: dict | None) -> list[dict]:
     return rows
 
 
-def _mark_repeats(connection, where=None) -> None:
+def _marking(where=None) -> sa.Update:
     """is_repeat = an earlier failure of the same item at the same unit exists (scheduled
-    earlier, or the same day in an older inspection)."""
+    earlier, or the same day in an older inspection), for the rows `where` selects."""
     t = FailedItem.__table__
     f2 = t.alias("earlier")
-    floor = date(1900, 1, 1)
-    mine, theirs = sa.func.coalesce(t.c.window_start, floor), sa.func.coalesce(f2.c.window_start, floor)
+    mine, theirs = sa.func.coalesce(t.c.window_start, FLOOR), sa.func.coalesce(f2.c.window_start, FLOOR)
     earlier = sa.exists().where(
         f2.c.unit_id == t.c.unit_id, f2.c.item_key == t.c.item_key,
         sa.or_(theirs < mine, sa.and_(theirs == mine, f2.c.inspection_id < t.c.inspection_id)))
     # Only the rows whose flag changes are written: PostgreSQL would otherwise
     # write a new version of every row in range, and of each of its index entries.
     stmt = sa.update(t).values(is_repeat=sa.not_(t.c.is_repeat)).where(t.c.is_repeat != earlier)
-    if where is not None:
-        stmt = stmt.where(where)
-    connection.execute(stmt)
+    return stmt if where is None else stmt.where(where)
+
+
+@functools.cache
+def _marking_since() -> sa.Update:
+    """The failures of some units and items scheduled from a day on (`units`,
+    `items`, `since`): built once, as a submission runs it each time."""
+    t = FailedItem.__table__
+    return _marking(sa.and_(t.c.unit_id.in_(sa.bindparam("units", expanding=True)),
+                            t.c.item_key.in_(sa.bindparam("items", expanding=True)),
+                            sa.func.coalesce(t.c.window_start, FLOOR) >= sa.bindparam("since", type_=sa.Date)))
 
 
 def write(connection, inspections: list, *, first: bool = False) -> None:
@@ -69,15 +78,13 @@ def write(connection, inspections: list, *, first: bool = False) -> None:
         connection.execute(sa.insert(t), rows)
     # Writing or removing a failure can change which failures of the same
     # (unit, item) repeat an earlier one: those scheduled from the earliest
-    # changed window on.
+    # changed window on. Every (unit, item) of the units and items involved is
+    # judged again: more than the changed pairs when several units are, never fewer.
     pairs = {(u, k) for u, k, _w in before} | {(r["unit_id"], r["item_key"]) for r in rows}
     if pairs:
-        floor = date(1900, 1, 1)
-        since = min([w or floor for _u, _k, w in before] + [r["window_start"] or floor for r in rows])
-        _mark_repeats(connection, sa.and_(
-            sa.tuple_(t.c.unit_id, t.c.item_key).in_(sorted(pairs)),
-            sa.func.coalesce(t.c.window_start, floor) >= since,
-        ))
+        since = min([w or FLOOR for _u, _k, w in before] + [r["window_start"] or FLOOR for r in rows])
+        connection.execute(_marking_since(), {"units": sorted({u for u, _k in pairs}),
+                                              "items": sorted({k for _u, k in pairs}), "since": since})
 
 
 def first_score(state) -> bool:
@@ -104,5 +111,5 @@ def rebuild_all(batch: int = 2000) -> int:
             db.session.execute(sa.insert(FailedItem), rows)
         total += len(rows)
         last = chunk[-1][0]
-    _mark_repeats(db.session.connection())
+    db.session.execute(_marking())
     return total

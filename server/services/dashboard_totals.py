@@ -140,11 +140,6 @@ def action_facts() -> sa.Select:
 # --- Totals: the facts grouped -------------------------------------------------
 
 
-def _among(column, values: sa.BindParameter, *, with_null: bool) -> sa.ColumnElement[bool]:
-    """`column IN values`, or NULL too."""
-    return sa.or_(column.in_(values), column.is_(None)) if with_null else column.in_(values)
-
-
 @dataclass(frozen=True)
 class Totals:
     """A stored total: its table, its facts, and the facts' column a refresh is limited to."""
@@ -208,28 +203,38 @@ def _fill(totals: Totals, where: Callable | None = None) -> sa.Insert:
 
 
 def refresh(connection, totals: Totals, among: Collection[tuple]) -> None:
-    """Recompute a total's rows of these `by` values (tuples) from the facts. With
-    two `by` columns, every combination of their values is recomputed. The
+    """Recompute a total's rows of these groups (tuples of its `by` values) from
+    the facts: exactly these, not every combination of their values. The
     caller is the one catch-up at work."""
-    values = list(zip(*among))  # per `by` column, its values
-    delete, fill = _refresh_statements(totals, tuple(None in column for column in values),
-                                       connection.dialect.name, _utc_offset())
-    known = {f"among{i}": sorted({v for v in column if v is not None}) for i, column in enumerate(values)}
-    connection.execute(delete, known)
-    connection.execute(fill, known)
+    by_nulls: defaultdict[tuple[bool, ...], list] = defaultdict(list)
+    for group in among:
+        nulls = tuple(value is None for value in group)
+        known = [value for value in group if value is not None]
+        by_nulls[nulls].append(known[0] if len(known) == 1 else tuple(known))
+    shapes = tuple(sorted(by_nulls))
+    delete, fill = _refresh_statements(totals, shapes, connection.dialect.name, _utc_offset())
+    params = {f"groups{i}": sorted(by_nulls[nulls]) for i, nulls in enumerate(shapes) if not all(nulls)}
+    connection.execute(delete, params)
+    connection.execute(fill, params)
 
 
 @functools.cache
-def _refresh_statements(totals: Totals, with_null: tuple[bool, ...], dialect: str, utc_offset: int
+def _refresh_statements(totals: Totals, shapes: tuple[tuple[bool, ...], ...], dialect: str, utc_offset: int
                         ) -> tuple[sa.Delete, sa.Insert]:
-    """A refresh's statements, built once: building them anew costs as much as
-    running them. `dialect` and `utc_offset` only
-    key the cache, for what local_day() builds."""
-    params = [sa.bindparam(f"among{i}", expanding=True) for i in range(len(totals.by))]
+    """A refresh's statements, built once per shape of groups (which `by`
+    columns are NULL): building them anew costs as much as running them.
+    `dialect` and `utc_offset` only key the cache, for what local_day() builds."""
 
     def where(columns) -> sa.ColumnElement[bool]:
-        return sa.and_(*(_among(columns[name], param, with_null=null)
-                         for name, param, null in zip(totals.by, params, with_null)))
+        alternatives = []
+        for i, nulls in enumerate(shapes):
+            conditions = [columns[name].is_(None) for name, null in zip(totals.by, nulls) if null]
+            known = [columns[name] for name, null in zip(totals.by, nulls) if not null]
+            if known:
+                param = sa.bindparam(f"groups{i}", expanding=True)
+                conditions.append((known[0] if len(known) == 1 else sa.tuple_(*known)).in_(param))
+            alternatives.append(sa.and_(*conditions))
+        return sa.or_(*alternatives)
 
     return sa.delete(totals.table).where(where(totals.table.c)), _fill(totals, where)
 

@@ -186,6 +186,23 @@ def test_a_failure_repeats_the_one_scheduled_before_it_whatever_order_they_arriv
     assert_in_step()
 
 
+def test_the_rebuild_command_refills_failures_and_totals_lost_by_an_upgrade(world, runner):
+    submit(world["first"], world["lead"], FAILING)
+    submit(world["second"], world["lead"], FAILING)
+    kept = {totals.table.name: stored(totals) for totals in dashboard_totals.ALL}
+    # A database upgraded through the migration that added failed_items without filling it.
+    db.session.execute(sa.delete(FailedItem))
+    for totals in dashboard_totals.ALL:
+        db.session.execute(sa.delete(totals.table))
+    db.session.commit()
+    assert dashboard.repeat_findings(Filters(), "vi")["pairs"] == 0
+    result = runner.invoke(args=["dashboard", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "4 failed items" in result.output  # two items failed in each
+    assert {totals.table.name: stored(totals) for totals in dashboard_totals.ALL} == kept
+    assert dashboard.repeat_findings(Filters(), "vi")["pairs"] == 2  # both items failed again
+
+
 def pending() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(PendingTotal))
 

@@ -11,9 +11,10 @@ def _create_app():
 
 
 def register_commands(app) -> None:
-    from . import audit, backup, checklists, demo, evidence, units, users
+    from . import audit, backup, checklists, dashboard, demo, evidence, units, users
 
-    for group in (checklists.group, units.group, users.group, evidence.group, audit.group, demo.command):
+    for group in (checklists.group, units.group, users.group, evidence.group, audit.group, dashboard.group,
+                  demo.command):
         app.cli.add_command(group)
     app.cli.add_command(backup.backup_command)
     app.cli.add_command(backup.restore_command)

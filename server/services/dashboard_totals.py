@@ -25,7 +25,6 @@ summed; after changing that setting, `rebuild_all()` re-judges them.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -365,8 +364,9 @@ def _note_pending(session, _context) -> None:
         for first, inspections in rescored.items():
             if inspections:
                 item_results.write(connection, inspections, first=first)
+    blank = dict.fromkeys(("unit_id", "window_start", "plan_id"))
     connection.execute(sa.insert(PendingTotal), [
-        {"totals": totals.table.name, **dict.fromkeys(("unit_id", "window_start", "plan_id")), **dict(zip(totals.by, key))}
+        {**blank, "totals": totals.table.name, **dict(zip(totals.by, key))}
         for totals in ALL for key in sorted(noted.among.get(totals, ()), key=repr)])
     session.info[_PENDING] = True
 

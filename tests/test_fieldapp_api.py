@@ -213,6 +213,27 @@ def test_resubmission_without_a_reason_is_422_and_changes_nothing(app, client, a
         assert count(InspectionRevision) == 0 and count(Submission) == 1
 
 
+def test_the_list_shows_a_submitted_score_without_reading_the_score_documents(app, client, auth, world):
+    auth.login("insp")
+    assert submit(client, world, payload()).status_code == 201
+    selects = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM inspections" in statement:
+            selects.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        listed = client.get("/api/inspections").get_json()
+    finally:
+        with app.app_context():
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+    mine = next(i for i in listed if i["uuid"] == world["uuid"])
+    assert (mine["status"], mine["result"], mine["score_percent"]) == ("submitted", "pass", 100.0)
+    assert selects and not any("inspections.score," in s or "inspections.score " in s for s in selects)
+
+
 def test_detail_gives_the_checklist_unit_stored_content_comments_and_held_evidence(app, client, auth, world):
     auth.login("insp")
     body = payload()

@@ -5,12 +5,21 @@ import uuid as uuidlib
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from ..extensions import db
 from ..models import ChecklistVersion, Inspection, InspectionStatus, Plan, Unit
 from ..permissions import inspection_scope
 from . import audit
+
+
+# What a list shows of each inspection (schemas/inspections.py InspectionSummarySchema,
+# templates/home.html): not the score, answers-sized JSON that a team's phone
+# would otherwise have read and decoded for every inspection it ever did.
+LISTED = (Inspection.id, Inspection.uuid, Inspection.kind, Inspection.status, Inspection.unit_code_snapshot,
+          Inspection.unit_name_snapshot, Inspection.checklist_version_id, Inspection.team_id,
+          Inspection.window_start, Inspection.window_end, Inspection.checked_in_at, Inspection.score_percent,
+          Inspection.result)
 
 
 def visible_inspections(user, *, today: date, limit: int | None = None) -> list[Inspection]:
@@ -20,8 +29,8 @@ def visible_inspections(user, *, today: date, limit: int | None = None) -> list[
     stmt = (
         sa.select(Inspection)
         .where(inspection_scope(user))
-        # Not the versions' definitions: a list needs their key and number only.
-        .options(selectinload(Inspection.checklist_version).load_only(ChecklistVersion.number)
+        # Nor the versions' definitions: a list needs their key and number only.
+        .options(load_only(*LISTED, raiseload=True), selectinload(Inspection.checklist_version).load_only(ChecklistVersion.number)
                  .selectinload(ChecklistVersion.checklist), selectinload(Inspection.team))
         .order_by(
             sa.case((is_today, 0), else_=1),

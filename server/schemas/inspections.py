@@ -17,6 +17,8 @@ class InspectionSummarySchema(Schema):
     checked_in_at = fields.DateTime(dump_only=True, allow_none=True)
     score_percent = fields.Float(dump_only=True, allow_none=True)
     result = fields.Str(dump_only=True, allow_none=True)
+    updated_at = fields.DateTime(dump_only=True, metadata={
+        "description": "Changes with every change of the inspection itself (not of its evidence)."})
 
 
 class MeSchema(Schema):

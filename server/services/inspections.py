@@ -19,7 +19,7 @@ from . import audit
 LISTED = (Inspection.id, Inspection.uuid, Inspection.kind, Inspection.status, Inspection.unit_code_snapshot,
           Inspection.unit_name_snapshot, Inspection.checklist_version_id, Inspection.team_id,
           Inspection.window_start, Inspection.window_end, Inspection.checked_in_at, Inspection.score_percent,
-          Inspection.result)
+          Inspection.result, Inspection.updated_at)
 
 
 def visible_inspections(user, *, today: date, limit: int | None = None) -> list[Inspection]:

@@ -186,3 +186,39 @@ def test_a_returned_inspection_is_fixed_and_resubmitted_with_a_reason(app, live_
         assert revision.reason == "Đếm lại: có 2 người vắng" and revision.author_id == world["inspector_id"]
         assert revision.changes == [{"item_key": "vang", "field": "value", "old": 0, "new": 2}]
         assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 2
+
+
+def test_a_restart_fetches_the_open_inspections_and_the_changed_ones_not_the_whole_history(
+        app, live_server, browser_page):
+    with app.app_context():
+        from server.models import Team
+        from tests.factories import make_inspection
+
+        world = make_field_world()
+        team = db.session.scalar(sa.select(Team).join(Inspection, Inspection.team_id == Team.id)
+                                 .where(Inspection.id == world["id"]))
+        history = [make_inspection(team=team) for _ in range(4)]
+        for old in history:
+            old.status = InspectionStatus.CONCLUDED
+        db.session.commit()
+        history_uuids = [old.uuid for old in history]
+    page = browser_page(locale="vi", **steps.GEO)
+    details = []
+    page.on("request", lambda r: details.append(r.url.rsplit("/", 1)[1])
+            if "/api/inspections/" in r.url and r.method == "GET" else None)
+    login(page, "insp")
+    page.wait_for_selector("body[data-ready='1']")
+    assert sorted(details) == sorted([world["uuid"], *history_uuids])  # a new phone: every one, once
+
+    details.clear()
+    steps.open_app(page)
+    assert details == [world["uuid"]]  # only the open one
+    expect(page.locator(".status-concluded")).to_have_count(4)  # the history is still listed, from the phone
+
+    with app.app_context():  # the lead corrects a concluded inspection: it changes
+        changed = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == history_uuids[0]))
+        changed.result = "fail"
+        db.session.commit()
+    details.clear()
+    steps.open_app(page)
+    assert sorted(details) == sorted([world["uuid"], history_uuids[0]])

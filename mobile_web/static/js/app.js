@@ -23,7 +23,12 @@ async function refresh() {
   if (!list.ok) return;
   const keep = list.data.filter((i) => i.status !== 'cancelled');
   await store.put('meta', { key: 'list', value: keep.map((i) => i.uuid) });
+  // Fetched again: the open inspections (team-mates add photos and comments),
+  // and the others when new here or changed since (a return, a revision, a
+  // conclusion), not a team's whole history at every start.
   await Promise.all(keep.map(async (i) => {
+    const mine = await store.get('inspections', i.uuid);
+    if (mine && !OPEN.includes(i.status) && mine.updated_at === i.updated_at) return;
     const detail = await getJSON(`/api/inspections/${i.uuid}`);
     if (detail.ok) await store.put('inspections', detail.data);
   }));

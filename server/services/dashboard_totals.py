@@ -414,10 +414,11 @@ def _lock_units(connection, units: set) -> None:
     taking the locks in one order: two submissions for one unit would otherwise
     update each other's rows in opposite orders, or judge their repeats without
     seeing each other's failures."""
-    if connection.dialect.name != "postgresql" or not units:
+    if connection.dialect.name != "postgresql":
         return  # SQLite has one writer at a time
-    locks = sorted(units, key=lambda unit: (unit is None, unit))
-    # A few per statement (PostgreSQL evaluates a select list in order), not one round trip each.
-    for start in range(0, len(locks), 100):
-        connection.execute(sa.select(*(sa.func.pg_advisory_xact_lock(UNIT_LOCKS, unit or 0)
-                                       for unit in locks[start:start + 100])))
+    for unit in sorted(units, key=lambda unit: (unit is None, unit)):  # usually one
+        connection.execute(_UNIT_LOCK, {"unit": unit or 0})
+
+
+# Built once: a submission takes it every time.
+_UNIT_LOCK = sa.select(sa.func.pg_advisory_xact_lock(UNIT_LOCKS, sa.bindparam("unit", type_=sa.Integer)))

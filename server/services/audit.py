@@ -15,14 +15,12 @@ seal anywhere, and `kiemtra audit verify` seals before it checks.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,23 +119,6 @@ def verify(session) -> tuple[int, list[ChainProblem]]:
     return checked, problems
 
 
-# Seal the entries of every transaction right after it commits. Registered
-# once, on the extension's session, whatever number of apps is created.
-@event.listens_for(db.session, "after_commit")
-def _seal_after_commit(session):
-    # Also called when a savepoint is released: wait for the outermost commit.
-    if session.in_nested_transaction():
-        return
-    if session.info.pop("kiemtra.audit_pending", False):
-        engine = session.get_bind()
-        if has_app_context():
-            deferred.run_soon("audit seal", functools.partial(seal_pending, engine),
-                              current_app.config["AUDIT_SEAL_DELAY_S"])
-        else:
-            seal_pending(engine)
-
-
-@event.listens_for(db.session, "after_soft_rollback")
-def _forget_after_rollback(session, previous_transaction):
-    if previous_transaction.parent is None and not previous_transaction.nested:
-        session.info.pop("kiemtra.audit_pending", None)
+# Seal the entries of every transaction soon after it commits.
+deferred.after_commit_of("kiemtra.audit_pending", "audit seal", "AUDIT_SEAL_DELAY_S",
+                         lambda session: functools.partial(seal_pending, session.get_bind()))

@@ -371,18 +371,7 @@ def _note_pending(session, _context) -> None:
     session.info[_PENDING] = True
 
 
-@event.listens_for(db.session, "after_commit")
-def _catch_up_after_commit(session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint released: wait for the outermost commit
-    if session.info.pop(_PENDING, False):
-        deferred.run_soon("dashboard totals", catch_up, current_app.config["DASHBOARD_TOTALS_DELAY_S"])
-
-
-@event.listens_for(db.session, "after_soft_rollback")
-def _forget_after_rollback(session, previous_transaction) -> None:
-    if previous_transaction.parent is None and not previous_transaction.nested:
-        session.info.pop(_PENDING, None)
+deferred.after_commit_of(_PENDING, "dashboard totals", "DASHBOARD_TOTALS_DELAY_S", lambda _session: catch_up)
 
 
 def catch_up() -> int:

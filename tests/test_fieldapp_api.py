@@ -234,6 +234,39 @@ def test_the_list_shows_a_submitted_score_without_reading_the_score_documents(ap
     assert selects and not any("inspections.score," in s or "inspections.score " in s for s in selects)
 
 
+def test_the_list_is_what_the_summary_schema_dumps_for_every_role(app, client, auth, world):
+    """The list is built from plain rows; it must say what the documented schema says."""
+    from datetime import datetime, timedelta, timezone
+
+    from server.models import InspectionKind, User
+    from server.schemas.inspections import InspectionSummarySchema
+    from server.services.inspections import visible_inspections
+    from tests.factories import make_inspection
+
+    auth.login("insp")
+    assert submit(client, world, payload()).status_code == 201
+    auth.logout()
+    with app.app_context():
+        unit = inspection(app, world).unit
+        # No team, no window, checked in, unannounced: every optional field empty or set.
+        other = make_inspection(unit=unit, kind=InspectionKind.UNANNOUNCED)
+        other.window_start = other.window_end = None
+        other.checked_in_at = datetime.now(timezone.utc) - timedelta(hours=1)
+        other.team_id = None
+        make_inspection(unit=unit, start=datetime.now().date() + timedelta(days=9))
+        db.session.commit()
+    for username in ("insp", "officer", "viewer", "stranger"):
+        auth.login(username)
+        listed = client.get("/api/inspections").get_json()
+        with app.test_request_context():
+            user = db.session.scalar(sa.select(User).where(User.username == username))
+            dumped = InspectionSummarySchema(many=True).dump(
+                visible_inspections(user, today=datetime.now().date()))
+        assert listed == dumped, username
+        assert (len(listed) > 0) == (username != "stranger"), username
+        auth.logout()
+
+
 def test_detail_gives_the_checklist_unit_stored_content_comments_and_held_evidence(app, client, auth, world):
     auth.login("insp")
     body = payload()

@@ -51,6 +51,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+@event.listens_for(db.session, "do_orm_execute")
+def _sqlite_lock_for_update(state) -> None:
+    # SQLite has no row locks and drops FOR UPDATE; Python's sqlite3 would
+    # even read outside any transaction. Two submissions of one inspection
+    # then both saw it open. A read FOR UPDATE takes the database's write lock
+    # instead (BEGIN IMMEDIATE): the second waits, then reads the first's work.
+    if not (state.is_select and state.statement._for_update_arg is not None):
+        return
+    conn = state.session.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_begin_before_savepoint(conn, _name) -> None:
     # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE. A
     # SAVEPOINT sent first opens one itself, and releasing it then COMMITs, out

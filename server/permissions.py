@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import abort
 from flask_login import current_user
 
@@ -174,11 +175,18 @@ def authorize(action: str, obj=None) -> None:
     abort(403)
 
 
-def authorized_inspection(action: str, *, uuid=None, id: int | None = None) -> Inspection:
+def authorized_inspection(action: str, *, uuid=None, id: int | None = None, for_update: bool = False) -> Inspection:
     """The inspection named by `uuid` or `id`, if the current user may do
-    `action` to it; otherwise 404 (or 403, see authorize)."""
+    `action` to it; otherwise 404 (or 403, see authorize).
+
+    `for_update` reads it with a row lock held to the end of the transaction
+    (PostgreSQL): the state a writer then checks cannot change under it.
+    """
     if uuid is not None:
-        inspection = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == str(uuid)))
+        stmt = sa.select(Inspection).where(Inspection.uuid == str(uuid))
+        inspection = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    elif for_update and id is not None:
+        inspection = db.session.get(Inspection, id, with_for_update=True)
     else:
         inspection = db.session.get(Inspection, id) if id is not None else None
     if inspection is None:
@@ -204,7 +212,8 @@ def permission_required(action: str):
 def init_app(app) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        # With the teams, in the same statement: most requests ask whether the user is in a team.
+        return db.session.get(User, int(user_id), options=[joinedload(User.teams)])
 
     @login_manager.unauthorized_handler
     def unauthorized():

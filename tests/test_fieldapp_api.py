@@ -202,6 +202,32 @@ def test_resubmission_records_a_revision_with_reason_and_every_change(app, clien
         assert all(c.resolved_at is not None for c in db.session.scalars(sa.select(ReviewComment)))
 
 
+def test_two_phones_submitting_one_inspection_at_once_store_one_submission(app, world):
+    """The second waits on the first's lock, then finds the inspection submitted."""
+    import threading
+
+    phones = []
+    for username in ("insp", "lead"):
+        phone = app.test_client()
+        assert phone.post("/login", data={"username": username, "password": "password123"}).status_code == 302
+        phones.append(phone)
+    start, answers = threading.Barrier(len(phones)), []
+
+    def send(phone):
+        start.wait(10)
+        answers.append(submit(phone, world, payload()).status_code)
+
+    threads = [threading.Thread(target=send, args=(phone,)) for phone in phones]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(answers) == [201, 409]
+    with app.app_context():
+        assert count(Submission) == 1 and count(Answer) == len(PASSING_ANSWERS)
+        assert inspection(app, world).status == InspectionStatus.SUBMITTED
+
+
 def test_resubmission_without_a_reason_is_422_and_changes_nothing(app, client, auth, world):
     auth.login("insp")
     assert submit(client, world, payload()).status_code == 201

@@ -14,8 +14,8 @@ from ..services import submissions
 blp = Blueprint("fieldapp_api", __name__, url_prefix="/api/inspections", description="Field app: conduct and submit")
 
 
-def _inspection(uuid, action: str):
-    return authorized_inspection(action, uuid=uuid)
+def _inspection(uuid, action: str, **options):
+    return authorized_inspection(action, uuid=uuid, **options)
 
 
 class _Detail:
@@ -50,7 +50,8 @@ class InspectionSubmission(MethodView):
     @blp.alt_response(422, description="Answers that do not fit the checklist, by item key; nothing was written.")
     def post(self, args, uuid):
         """Submit the inspection (or resubmit it after a return, with a reason)."""
-        inspection = _inspection(uuid, "inspection.submit")
+        # Locked now: two phones of the team submitting at once, the second waits here.
+        inspection = _inspection(uuid, "inspection.submit", for_update=True)
         content = submissions.SubmittedContent(
             answers=args["answers"],
             findings=[dict(f, uuid=str(f["uuid"])) for f in args["findings"]],
@@ -61,7 +62,7 @@ class InspectionSubmission(MethodView):
         )
         try:
             row, created = submissions.submit(inspection, current_user, str(args["submission_uuid"]), content,
-                                              reason=args["reason"])
+                                              reason=args["reason"], locked=True)
         except submissions.SubmissionError as exc:
             db.session.rollback()
             api_abort(exc.status, message=exc.message, errors={"items": exc.problems} if exc.problems else None)

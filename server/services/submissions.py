@@ -57,8 +57,11 @@ def find_submission(uuid: str) -> Submission | None:
 
 
 def submit(inspection: Inspection, actor, submission_uuid: str, content: SubmittedContent,
-           reason: str | None = None) -> tuple[Submission, bool]:
+           reason: str | None = None, *, locked: bool = False) -> tuple[Submission, bool]:
     """Submit (or, after a return, resubmit) an inspection; returns (submission, created).
+
+    `locked`: the caller read the inspection FOR UPDATE in this transaction
+    (permissions.authorized_inspection), so it is not read again.
 
     Raises SubmissionError: 409 when the inspection is not open for
     submission or the UUID belongs to another inspection, 422 when an answer
@@ -68,8 +71,8 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
     existing = find_submission(submission_uuid)
     if existing is not None:
         return _same_submission(existing, inspection), False
-    # Two phones of the team submitting at once: the second waits here, then sees "submitted".
-    db.session.refresh(inspection, with_for_update=True)
+    if not locked:  # two phones of the team submitting at once: the second waits here, then sees "submitted"
+        db.session.refresh(inspection, with_for_update=True)
     if inspection.status not in SUBMITTABLE:
         raise SubmissionError(409, _("This inspection was already submitted and can no longer be changed "
                                      "from the phone."))

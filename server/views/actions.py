@@ -27,7 +27,9 @@ bp = Blueprint("actions", __name__, url_prefix="/actions")
 
 
 def get_action(action_id: int) -> RemediationAction:
-    action = db.session.get(RemediationAction, action_id)
+    # Locked for a change: two people moving one action at once, the second
+    # waits and is then judged on the first one's outcome.
+    action = db.session.get(RemediationAction, action_id, with_for_update=request.method == "POST")
     if action is None:
         abort(404)
     authorize("action.view", action)

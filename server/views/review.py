@@ -19,7 +19,9 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 def get_inspection(uuid: str, action: str) -> Inspection:
-    return authorized_inspection(action, uuid=uuid)
+    # A step that changes the inspection locks it first: two leads acting at
+    # once, the second waits and is then judged on the first one's outcome.
+    return authorized_inspection(action, uuid=uuid, for_update=request.method == "POST")
 
 
 @bp.get("/")

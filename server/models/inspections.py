@@ -110,7 +110,8 @@ class Answer(db.Model):
     __table_args__ = (sa.UniqueConstraint("inspection_id", "item_key", name="uq_answers_item"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    # No index of its own: uq_answers_item starts with it (60 rows a submission, each index costs).
+    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id", ondelete="CASCADE"))
     item_key: Mapped[str] = mapped_column(sa.String(100))
     value: Mapped[object | None] = mapped_column(JSONType)
     na: Mapped[bool] = mapped_column(default=False)
@@ -159,7 +160,7 @@ class InspectionRevision(db.Model):
     __table_args__ = (sa.UniqueConstraint("inspection_id", "number", name="uq_inspection_revisions"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"), index=True)
+    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"))
     number: Mapped[int]
     reason: Mapped[str] = mapped_column(sa.Text)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -13,6 +13,7 @@ from server.models import (
 )
 from server.permissions import can
 from server.services import remediation
+from tests.concurrency import request_during_open_change
 from tests.factories import make_team, make_unit, make_user
 from tests.imagegen import photo
 from tests.remediation_factories import make_action
@@ -330,35 +331,13 @@ def test_a_move_waits_for_a_move_in_progress_and_is_judged_on_its_outcome(app, c
     """The lead cancels (row locked, not yet committed) while the officer starts
     work: the officer's move waits, then finds the action cancelled (409)
     instead of overwriting the cancellation."""
-    import threading
-    import time
+    def lead_cancels():
+        db.session.get(RemediationAction, site["action"], with_for_update=True).status = S.CANCELLED
 
     auth.login("officer")
-    lead_has_lock, may_commit, answers = threading.Event(), threading.Event(), []
-
-    def lead_cancels():
-        with app.app_context():
-            action = db.session.get(RemediationAction, site["action"], with_for_update=True)
-            action.status = S.CANCELLED
-            db.session.flush()
-            lead_has_lock.set()
-            may_commit.wait(10)
-            db.session.commit()
-
-    def officer_starts():
-        answers.append(client.post(f"/actions/{site['action']}/move", data={"to": "in_progress"}).status_code)
-
-    first = threading.Thread(target=lead_cancels)
-    first.start()
-    assert lead_has_lock.wait(10)
-    second = threading.Thread(target=officer_starts)
-    second.start()
-    time.sleep(0.5)
-    assert answers == []  # still waiting on the lead's lock
-    may_commit.set()
-    first.join(10)
-    second.join(10)
-    assert answers == [409]
+    status = request_during_open_change(app, lead_cancels, lambda: client.post(
+        f"/actions/{site['action']}/move", data={"to": "in_progress"}).status_code)
+    assert status == 409
     with app.app_context():
         assert db.session.get(RemediationAction, site["action"]).status == S.CANCELLED
 

@@ -7,6 +7,7 @@ from server.models import (
     AuditEvent, Inspection, InspectionRevision, InspectionStatus, Notification, ReviewComment, Role,
 )
 from server.services import review
+from tests.concurrency import request_during_open_change
 from tests.factories import make_team, make_unit, make_user
 from tests.remediation_factories import make_submitted_inspection
 
@@ -145,36 +146,13 @@ def test_a_step_waits_for_a_change_in_progress_and_is_judged_on_its_outcome(app,
     """Another lead approves (row locked, not yet committed) while this lead
     returns: the return waits for the approval, then finds the inspection no
     longer submitted, instead of overwriting it."""
-    import threading
-    import time
+    def other_lead_approves():
+        db.session.get(Inspection, world["id"], with_for_update=True).status = InspectionStatus.APPROVED
 
     auth.login("lead")
-    other_has_lock, may_commit, answers = threading.Event(), threading.Event(), []
-
-    def other_lead():
-        with app.app_context():
-            inspection = db.session.get(Inspection, world["id"], with_for_update=True)
-            inspection.status = InspectionStatus.APPROVED
-            db.session.flush()
-            other_has_lock.set()
-            may_commit.wait(10)
-            db.session.commit()
-
-    def this_lead():
-        answers.append(client.post(f"/review/inspections/{world['uuid']}/return", data={"comment": "Bổ sung"})
-                       .status_code)
-
-    first = threading.Thread(target=other_lead)
-    first.start()
-    assert other_has_lock.wait(10)
-    second = threading.Thread(target=this_lead)
-    second.start()
-    time.sleep(0.5)
-    assert answers == []  # still waiting on the other lead's lock
-    may_commit.set()
-    first.join(10)
-    second.join(10)
-    assert answers == [403]
+    status = request_during_open_change(app, other_lead_approves, lambda: client.post(
+        f"/review/inspections/{world['uuid']}/return", data={"comment": "Bổ sung"}).status_code)
+    assert status == 403
     with app.app_context():
         assert get(app, world).status == InspectionStatus.APPROVED
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewComment)) == 0

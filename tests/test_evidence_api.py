@@ -9,6 +9,7 @@ from PIL.TiffImagePlugin import IFDRational
 
 from server.extensions import db
 from server.models import EvidenceFile, Inspection, InspectionStatus, Role
+from tests.concurrency import request_during_open_change
 from tests.factories import make_inspection, make_team, make_unit, make_user
 
 BA_DINH = (21.0359, 105.8340)
@@ -213,6 +214,22 @@ def test_check_in_far_away_with_zero_accuracy_is_flagged_and_lifts_the_embargo(a
     assert body["status"] == "in_progress"
     assert {f["code"] for f in body["checkin_flags"]} >= {"off_site", "mocked_location"}
     assert body["checkin_distance_m"] > 5000
+
+
+def test_a_check_in_during_a_team_mates_submission_does_not_reopen_it(app, client, auth, world):
+    """A team-mate's submission is being written (row locked) when this phone's
+    check-in arrives: the check-in waits, then finds the inspection submitted,
+    instead of setting it back to "in progress"."""
+    def team_mate_submits():
+        db.session.get(Inspection, world["id"], with_for_update=True).status = InspectionStatus.SUBMITTED
+
+    auth.login("insp")
+    status = request_during_open_change(app, team_mate_submits, lambda: client.post(
+        f"/api/inspections/{world['uuid']}/checkin", json={"lat": BA_DINH[0], "lon": BA_DINH[1]}).status_code)
+    assert status == 403
+    with app.app_context():
+        inspection = db.session.get(Inspection, world["id"])
+        assert inspection.status == InspectionStatus.SUBMITTED and inspection.checked_in_at is None
 
 
 def test_check_in_with_a_bad_latitude_is_a_422(client, auth, world):

@@ -48,7 +48,8 @@ class CheckIn(MethodView):
     @blp.response(200, CheckInResultSchema)
     def post(self, args, uuid):
         """Check in on site with the phone's position; flags, never refuses, a far or vague one."""
-        inspection = authorized_inspection("inspection.conduct", uuid=uuid)
+        # Locked: a team-mate's submission being written must not be set back to "in progress".
+        inspection = authorized_inspection("inspection.conduct", uuid=uuid, for_update=True)
         try:
             fieldwork.check_in(
                 inspection, current_user, lat=args["lat"], lon=args["lon"], accuracy_m=args["accuracy_m"],

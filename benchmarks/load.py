@@ -6,7 +6,8 @@ Phase 2 (field day): 50 simulated inspectors, each looping: list their
 inspections, open one, check in, submit it with 60 answers, upload 2 photos
 (phone-resized, ~1600 px), for 60 seconds.
 
-Prints throughput, p50/p95/p99 latency per kind of request, and errors.
+Prints throughput, p50/p95/p99 latency per kind of request, errors, and
+where each phase's CPU went (app, database, clients; Linux).
 Targets (BRIEF.md / issue #8): 0 errors; >= 200 submissions/s without photos;
 p95 <= 100 ms at 20 concurrent clients.
 
@@ -181,6 +182,7 @@ class Stats:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.error_samples: list[str] = []
+        self.cpu_ms: dict[str, float] = {}  # CPU ms per request, by process tree (CpuMeter)
 
     def record(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
         with self.lock:
@@ -201,6 +203,59 @@ class Stats:
                   f"{q[94] * 1000:>9.1f}{q[98] * 1000:>9.1f}{self.errors[kind]:>8}")
         for sample in self.error_samples:
             print("   error:", sample)
+
+
+class CpuMeter:
+    """CPU seconds used by process trees (Linux /proc), to show where a phase's
+    CPU went: the app (gunicorn), the database (PostgreSQL) and the clients."""
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, roots: dict[str, int]):
+        self.roots = roots  # name -> pid of the tree's root
+
+    @staticmethod
+    def _stat(pid: int) -> tuple[int, int] | None:
+        """(parent pid, CPU ticks) of a process, or None once it is gone."""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[1]), int(fields[11]) + int(fields[12])
+
+    def sample(self) -> dict[str, float] | None:
+        """CPU seconds of each tree now (exited children are not counted; the app's
+        and the database's processes live through a phase)."""
+        if not Path("/proc/self/stat").exists():
+            return None
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (stat := self._stat(int(entry))) is not None:
+                stats[int(entry)] = stat
+        children = defaultdict(list)
+        for pid, (parent, _ticks) in stats.items():
+            children[parent].append(pid)
+        totals = {}
+        for name, root in self.roots.items():
+            ticks, todo = 0, [root]
+            while todo:
+                pid = todo.pop()
+                ticks += stats.get(pid, (0, 0))[1]
+                todo.extend(children.get(pid, ()))
+            totals[name] = ticks / self.TICK
+        if "clients" not in self.roots:
+            totals["clients"] = sum(os.times()[:2])  # this process: the client threads
+        return totals
+
+    @staticmethod
+    def report(before, after, elapsed: float, requests_done: int) -> dict[str, float]:
+        """Prints the phase's CPU shares; returns the CPU ms per request of each tree."""
+        if not before or not after or not requests_done:
+            return {}
+        parts = [f"{name} {(after[name] - before[name]) / elapsed * 100:.0f}% "
+                 f"({(after[name] - before[name]) / requests_done * 1000:.1f} ms/request)" for name in after]
+        print(f"   CPU (100% = one core of {os.cpu_count()}): " + ", ".join(parts))
+        return {name: (after[name] - before[name]) / requests_done * 1000 for name in after}
 
 
 def login(base: str, username: str) -> requests.Session:
@@ -276,18 +331,21 @@ def field_loop(base, username, uuids, stats, deadline, photo_bytes, counter):
                 files={"file": ("photo.jpg", data, "image/jpeg")}, timeout=60))
 
 
-def run_phase(title, target, accounts, seconds, base, *extra):
+def run_phase(title, target, accounts, seconds, base, *extra, meter: CpuMeter | None = None):
     stats, counter = Stats(), itertools.count()
     deadline = time.monotonic() + seconds
     threads = [threading.Thread(target=target, args=(base, *account, stats, deadline, *extra, counter), daemon=True)
                for account in accounts]
+    before = meter.sample() if meter else None
     start = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=seconds + 120)
     elapsed = time.monotonic() - start
+    after = meter.sample() if meter else None
     stats.report(title, elapsed)
+    stats.cpu_ms = CpuMeter.report(before, after, elapsed, sum(len(v) for v in stats.latency.values()))
     return stats, elapsed
 
 
@@ -330,14 +388,20 @@ def main() -> int:
         photos = [phone_photo(1), phone_photo(2)]
         print(f"photo size: {len(photos[0]) // 1024} KB and {len(photos[1]) // 1024} KB (phone-resized, 1600x1200)")
         with Gunicorn(uri, instance, args.workers) as server:
+            roots = {"app": server.process.pid}
+            if pg is not None and pg.process is not None:
+                roots["database"] = pg.process.pid
+            meter = CpuMeter(roots)
             submit_accounts = [(u, list(ids)) for u, ids in accounts[:args.submit_clients]]
             stats1, elapsed1 = run_phase(f"submissions without photos, {args.submit_clients} clients",
-                                         submit_loop, submit_accounts, args.submit_seconds, server.base)
+                                         submit_loop, submit_accounts, args.submit_seconds, server.base,
+                                         meter=meter)
             # Phase 2 uses inspections phase 1 did not touch.
             done = len(stats1.latency["submission"]) // max(1, args.submit_clients) + 5
             field_accounts = [(u, ids[done:]) for u, ids in accounts[:args.field_clients]]
             stats2, elapsed2 = run_phase(f"field day, {args.field_clients} inspectors with photos",
-                                         field_loop, field_accounts, args.field_seconds, server.base, photos)
+                                         field_loop, field_accounts, args.field_seconds, server.base, photos,
+                                         meter=meter)
         subs = len(stats1.latency["submission"]) / elapsed1
         p95 = statistics.quantiles(stats1.latency["submission"], n=100)[94] * 1000
         errors = sum(stats1.errors.values()) + sum(stats2.errors.values())
@@ -345,6 +409,12 @@ def main() -> int:
         print(f"   submissions/s without photos: {subs:.0f} (target >= 200) {'PASS' if subs >= 200 else 'FAIL'}")
         print(f"   p95 at {args.submit_clients} clients: {p95:.0f} ms (target <= 100) {'PASS' if p95 <= 100 else 'FAIL'}")
         print(f"   errors: {errors} (target 0) {'PASS' if errors == 0 else 'FAIL'}")
+        if stats1.cpu_ms:
+            # The CPU a submission may use, all processes together, for 200/s on this machine's cores.
+            budget = (os.cpu_count() or 1) * 1000 / 200
+            used = " + ".join(f"{name} {ms:.1f}" for name, ms in stats1.cpu_ms.items())
+            print(f"   CPU per submission: {sum(stats1.cpu_ms.values()):.1f} ms ({used}); "
+                  f"200/s on {os.cpu_count()} cores allows {budget:.1f} ms")
         return 0
     finally:
         if pg is not None:

@@ -181,6 +181,23 @@ def return_with_comment(app, world, item_key="bien-hieu", body="Ảnh không rõ
         db.session.commit()
 
 
+def test_a_submission_re_sent_after_the_lead_returned_it_is_answered_with_the_stored_one(app, client, auth, world):
+    """The phone never got the answer to its first send, and the lead has
+    returned the inspection meanwhile: the re-send is the stored submission
+    (200), not a resubmission without a reason (422), and changes nothing."""
+    auth.login("insp")
+    body = payload()
+    assert submit(client, world, body).status_code == 201
+    return_with_comment(app, world)
+    again = submit(client, world, body)
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["submission_uuid"] == body["submission_uuid"]
+    assert again.get_json()["status"] == "returned"
+    with app.app_context():
+        assert count(Submission) == 1 and count(InspectionRevision) == 0
+        assert inspection(app, world).status == InspectionStatus.RETURNED
+
+
 def test_resubmission_records_a_revision_with_reason_and_every_change(app, client, auth, world):
     auth.login("insp")
     first = payload()

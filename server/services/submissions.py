@@ -68,25 +68,23 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
     or field does not fit (nothing is written).
     """
     submission_uuid = str(submission_uuid)
-    existing = find_submission(submission_uuid)
-    if existing is not None:
-        return _same_submission(existing, inspection), False
     if not locked:  # two phones of the team submitting at once: the second waits here, then sees "submitted"
         db.session.refresh(inspection, with_for_update=True)
-    if inspection.status not in SUBMITTABLE:
-        raise SubmissionError(409, _("This inspection was already submitted and can no longer be changed "
-                                     "from the phone."))
-    resubmitting = inspection.status == InspectionStatus.RETURNED
-    reason = (reason or "").strip() or None
-    if resubmitting and reason is None:
-        raise SubmissionError(422, _("Give the reason for the changes when resubmitting."),
-                              [{"item_key": None, "message": _("a reason is required")}])
-    _check(inspection, content)
+    try:
+        resubmitting, reason = _open_for(inspection, content, reason)
+    except SubmissionError:
+        # A re-send of a stored submission is answered with it, whatever has
+        # changed since (submitted, returned, ...). Looked up only here: a new
+        # submission is told apart by the insert below, not by a read first.
+        existing = find_submission(submission_uuid)
+        if existing is None:
+            raise
+        return _same_submission(existing, inspection), False
 
     row, created = idempotency.insert_once(
         Submission, submission_uuid, inspection_id=inspection.id, submitted_by_id=getattr(actor, "id", None),
         photo_uuids=sorted(set(content.photo_uuids)) or None)
-    if not created:  # the same submission arrived twice at once: the constraint decided
+    if not created:  # already stored (sent twice at once, or re-sent while still open): the constraint decided
         return _same_submission(row, inspection), False
 
     before = snapshot(inspection) if resubmitting else None
@@ -110,6 +108,21 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
                  submission=submission_uuid, revision=inspection.revision, result=inspection.result,
                  **({"reason": reason} if resubmitting else {}))
     return row, True
+
+
+def _open_for(inspection: Inspection, content: SubmittedContent, reason: str | None) -> tuple[bool, str | None]:
+    """Whether this is a resubmission, and its reason; raises SubmissionError when
+    the inspection is not open for this content."""
+    if inspection.status not in SUBMITTABLE:
+        raise SubmissionError(409, _("This inspection was already submitted and can no longer be changed "
+                                     "from the phone."))
+    resubmitting = inspection.status == InspectionStatus.RETURNED
+    reason = (reason or "").strip() or None
+    if resubmitting and reason is None:
+        raise SubmissionError(422, _("Give the reason for the changes when resubmitting."),
+                              [{"item_key": None, "message": _("a reason is required")}])
+    _check(inspection, content)
+    return resubmitting, reason
 
 
 def held_evidence_uuids(inspection: Inspection) -> list[str]:

@@ -175,18 +175,21 @@ def authorize(action: str, obj=None) -> None:
     abort(403)
 
 
-def authorized_inspection(action: str, *, uuid=None, id: int | None = None, for_update: bool = False) -> Inspection:
+def authorized_inspection(action: str, *, uuid=None, id: int | None = None, for_update: bool = False,
+                          options=()) -> Inspection:
     """The inspection named by `uuid` or `id`, if the current user may do
     `action` to it; otherwise 404 (or 403, see authorize).
 
     `for_update` reads it with a row lock held to the end of the transaction
     (PostgreSQL): the state a writer then checks cannot change under it.
+    `options`: loader options for the same statement (what the caller reads next).
     """
     if uuid is not None:
-        stmt = sa.select(Inspection).where(Inspection.uuid == str(uuid))
-        inspection = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+        stmt = sa.select(Inspection).where(Inspection.uuid == str(uuid)).options(*options)
+        # OF: only the inspection's row, not those of what `options` joins.
+        inspection = db.session.scalar(stmt.with_for_update(of=Inspection) if for_update else stmt)
     elif for_update and id is not None:
-        inspection = db.session.get(Inspection, id, with_for_update=True)
+        inspection = db.session.get(Inspection, id, with_for_update=True, options=options)
     else:
         inspection = db.session.get(Inspection, id) if id is not None else None
     if inspection is None:

@@ -5,8 +5,10 @@ from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from flask_smorest import abort as api_abort
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..models import Inspection
 from ..permissions import authorized_inspection
 from ..schemas.fieldapp import InspectionDetailSchema, SubmissionResultSchema, SubmissionSchema
 from ..services import submissions
@@ -14,8 +16,8 @@ from ..services import submissions
 blp = Blueprint("fieldapp_api", __name__, url_prefix="/api/inspections", description="Field app: conduct and submit")
 
 
-def _inspection(uuid, action: str, **options):
-    return authorized_inspection(action, uuid=uuid, **options)
+def _inspection(uuid, action: str, **how):
+    return authorized_inspection(action, uuid=uuid, **how)
 
 
 class _Detail:
@@ -51,7 +53,9 @@ class InspectionSubmission(MethodView):
     def post(self, args, uuid):
         """Submit the inspection (or resubmit it after a return, with a reason)."""
         # Locked now: two phones of the team submitting at once, the second waits here.
-        inspection = _inspection(uuid, "inspection.submit", for_update=True)
+        # With its checklist version, which the answers are checked against, in the same statement.
+        inspection = _inspection(uuid, "inspection.submit", for_update=True,
+                                 options=[joinedload(Inspection.checklist_version)])
         content = submissions.SubmittedContent(
             answers=args["answers"],
             findings=[dict(f, uuid=str(f["uuid"])) for f in args["findings"]],

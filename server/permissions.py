@@ -14,9 +14,9 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import Inspection, InspectionKind, InspectionStatus, RemediationAction, Role, User, team_members

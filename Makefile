@@ -1,4 +1,6 @@
 # KiemTra — the two commands: `make run` and `make test`.
+# Every dependency installs from uv.lock (exact versions, with hashes), so a
+# clone installs the same thing any day; pyproject.toml keeps the ranges.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,13 +10,21 @@ BIND   ?= 127.0.0.1:8000
 STAMP  := $(VENV)/.installed-stamp
 PO     := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
+# uv itself, pinned by hash (tools/uv-requirements.txt), in a virtualenv of its own.
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run serve test setup db translations extract-messages clean
+.PHONY: run serve test setup db demo lock lock-check translations extract-messages clean
 
-run: setup db ## Set up everything on a fresh clone and serve http://$(HOST):$(PORT)
+run: setup db demo ## Set up everything on a fresh clone and serve http://$(HOST):$(PORT)
 	$(BIN)/kiemtra run --host $(HOST) --port $(PORT)
 
-serve: setup db ## Production: gunicorn on $(BIND) (see server/gunicorn_conf.py)
+serve: $(UV) ## Production: install without the test tools, migrate, import checklists; gunicorn on $(BIND)
+	$(UV) sync --locked --python $(PYTHON)
+	rm -f $(STAMP)
+	$(MAKE) translations db STAMP=$(UV)
 	KIEMTRA_BIND=$(BIND) $(BIN)/gunicorn -c python:server.gunicorn_conf 'server:create_app()'
 
 test: setup ## Set up the virtualenv and run the whole test suite
@@ -22,19 +32,31 @@ test: setup ## Set up the virtualenv and run the whole test suite
 
 setup: $(STAMP) $(MO)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(UV): tools/uv-requirements.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --require-hashes --no-deps -r tools/uv-requirements.txt
+	touch $(UV)
+
+# --locked: fails, instead of resolving again, when pyproject.toml and uv.lock disagree.
+$(STAMP): pyproject.toml uv.lock $(UV)
+	$(UV) sync --locked --extra test --python $(PYTHON)
 	touch $(STAMP)
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
-db: setup ## Upgrade the database, import the checklists, load the demo the first time
+db: setup ## Upgrade the database and import the checklists (never demo data)
 	$(BIN)/kiemtra db upgrade
 	$(BIN)/kiemtra checklists import
+
+demo: setup ## Load the demo data the first time (for `make run`, never for production)
 	$(BIN)/kiemtra demo
+
+lock: $(UV) ## Resolve pyproject.toml's ranges again into uv.lock (after changing a dependency)
+	$(UV) lock --python $(PYTHON)
+
+lock-check: $(UV) ## Fail when uv.lock no longer matches pyproject.toml
+	$(UV) lock --check --python $(PYTHON)
 
 translations: $(MO)
 
@@ -43,4 +65,4 @@ extract-messages: setup ## Refresh the message catalogue after changing user-vis
 	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations --no-fuzzy-matching --width 100
 
 clean:
-	rm -rf $(VENV) $(MO)
+	rm -rf $(VENV) $(TOOLS) $(MO)

@@ -55,11 +55,21 @@ REMEMBER_COOKIE_DURATION = 14 * 24 * 3600  # "keep me signed in on this phone"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
-# Sign-in throttling: this many failures within the window locks the account
-# (or the address) until the window has passed since the last failure.
+# Sign-in throttling. This many failures on one username within the window
+# lock that account until the window has passed since its last failure.
 LOGIN_MAX_FAILURES_PER_USER = 5
+# Once this many different usernames failed from one address within the window
+# (a spray), the address waits after each failure: LOGIN_ADDRESS_FIRST_WAIT_SECONDS,
+# doubled for each further name, at most the window. Its failures are then
+# answered 429; a right password still signs in (offices share one address).
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+LOGIN_ADDRESS_FIRST_WAIT_SECONDS = 1
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+# A server that deliberately runs the demo data (a training or trial server).
+# Otherwise gunicorn refuses to start while an active account still has the
+# demo's published password.
+DEMO_SERVER = False
 
 LOG_FORMAT = "json"  # or "text"; JSON lines go to standard error
 LOG_LEVEL = "INFO"

@@ -6,6 +6,7 @@ Every setting can be overridden with KIEMTRA_* environment variables.
 import multiprocessing
 import os
 
+
 bind = os.environ.get("KIEMTRA_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("KIEMTRA_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("KIEMTRA_THREADS", "1"))
@@ -30,3 +31,28 @@ access_log_format = (
 errorlog = "-"
 loglevel = os.environ.get("KIEMTRA_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("KIEMTRA_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Refuse to serve while an account still signs in with the demo's published
+    password, unless the deployment says it is a demo server (DEMO_SERVER)."""
+    from server import create_app
+    from server.extensions import db
+    from server.services.demo import accounts_with_demo_password
+
+    app = create_app()
+    if app.config["DEMO_SERVER"]:
+        return
+    with app.app_context():
+        try:
+            exposed = accounts_with_demo_password()
+        finally:
+            # No database connection may cross the fork into the workers.
+            db.session.remove()
+            db.engine.dispose()
+    if exposed:
+        # gunicorn prints a RuntimeError raised here and exits with status 1.
+        raise RuntimeError(
+            "these active accounts still have the demo password: " + ", ".join(exposed)
+            + ". Change their passwords or deactivate them (or set KIEMTRA_DEMO_SERVER=true on a demo server)."
+        )

@@ -45,6 +45,19 @@ USERS = [
 TEAM = "Đoàn kiểm tra CCHC số 1"
 
 
+def accounts_with_demo_password() -> list[str]:
+    """Usernames of active accounts that still sign in with the published demo
+    password: the demo's own accounts and every administrator. Checking every
+    account would cost a password hash each at start-up."""
+    demo_names = [username for username, *_ in USERS]
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.active.is_(True), sa.or_(User.username.in_(demo_names), User.role == Role.ADMIN))
+        .order_by(User.username)
+    )
+    return [user.username for user in users if user.check_password(DEMO_PASSWORD)]
+
+
 def has_data() -> bool:
     return db.session.scalar(sa.select(sa.func.count(User.id))) > 0
 

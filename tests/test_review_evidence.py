@@ -1,5 +1,5 @@
 """The lead's review page shows the inspection's evidence (photos, signatures)
-and the location and time flags of its check-in and photos (issue #4)."""
+and the location and time flags of its check-in and photos."""
 from __future__ import annotations
 
 import re
@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_timedelta
+from babel.numbers import format_decimal
 from flask_babel import force_locale
 
 from server.extensions import db
@@ -23,6 +25,15 @@ OFF_SITE = (21.0467, 105.8340)  # 1.2 km north of the unit
 FAR_AWAY = (21.1080, 105.8340)  # 8 km north
 # 09:00 in Hà Nội; the far photo's camera clock says 02:00 that day, 7 hours before.
 CHECKED_IN = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+
+
+def hours(count: int, locale: str) -> str:
+    """A duration as CLDR writes it (the product formats it with the same call)."""
+    return format_timedelta(count * 3600, threshold=1.5, locale=locale)
+
+
+def km(value: float, locale: str) -> str:
+    return f"{format_decimal(value, format='#,##0.#', locale=locale)}\u00a0km"
 
 
 def dms(value: float) -> tuple[float, float, float]:
@@ -119,26 +130,26 @@ def test_the_lead_sees_check_in_and_photo_warnings_in_english(client, auth, worl
     html = page(client, world["flagged"], "en")
     location = between(html, 'id="location"', "</section>")
     assert "Location and time" in location
-    assert "Checked in 1.2\u00a0km from the unit&#39;s registered location (allowed 300\u00a0m)." in location
+    assert f"Checked in {km(1.2, 'en')} from the unit&#39;s registered location (allowed 300\u00a0m)." in location
     assert "Location accuracy 250\u00a0m is poor (limit 100\u00a0m)." in location
     assert "21.04670, 105.83400" in location and "± 250\u00a0m" in location
     assert "Photos with a location or time warning: 1" in location
     far = between(html, f'id="photo-{world["far"]}"', "</li>")
-    assert "Taken 8\u00a0km from the unit&#39;s registered location (allowed 300\u00a0m)." in far
-    assert "Taken 6.8\u00a0km from the check-in position (allowed 1\u00a0km)." in far
-    assert "Taken 7 hours before the check-in (allowed 6 hours)." in far
+    assert f"Taken {km(8, 'en')} from the unit&#39;s registered location (allowed 300\u00a0m)." in far
+    assert f"Taken {km(6.8, 'en')} from the check-in position (allowed {km(1, 'en')})." in far
+    assert f"Taken {hours(7, 'en')} before the check-in (allowed {hours(6, 'en')})." in far
     assert far.count('class="badge warn"') == 3
-    assert "Taken 7 hours before the check-in" in re.search(r'title="([^"]*)"', far)[1]  # also on the thumbnail
+    assert f"Taken {hours(7, 'en')} before the check-in" in re.search(r'title="([^"]*)"', far)[1]  # also on the thumbnail
 
 
 def test_the_warnings_are_in_vietnamese_by_default(client, auth, world):
     auth.login("lead")
     html = page(client, world["flagged"])
     assert "Vị trí và thời gian" in html
-    assert "Xác nhận có mặt cách vị trí đăng ký của đơn vị 1,2\u00a0km (cho phép 300\u00a0m)." in html
+    assert f"Xác nhận có mặt cách vị trí đăng ký của đơn vị {km(1.2, 'vi')} (cho phép 300\u00a0m)." in html
     assert "Vị trí kém chính xác: sai số 250\u00a0m (giới hạn 100\u00a0m)." in html
-    assert "Ảnh chụp trước thời điểm xác nhận có mặt 7 giờ (cho phép 6 giờ)." in html
-    assert "Ảnh chụp cách nơi xác nhận có mặt 6,8\u00a0km (cho phép 1\u00a0km)." in html
+    assert f"Ảnh chụp trước thời điểm xác nhận có mặt {hours(7, 'vi')} (cho phép {hours(6, 'vi')})." in html
+    assert f"Ảnh chụp cách nơi xác nhận có mặt {km(6.8, 'vi')} (cho phép {km(1, 'vi')})." in html
     assert "⚠ Ngoài địa điểm" in html and ">Bản gốc</a>" in html
 
 
@@ -224,9 +235,9 @@ def test_a_unit_officer_cannot_open_the_review_page(app, client, auth, world, st
     ({"code": "no_position"}, "No position was recorded at check-in."),
     ({"code": "no_unit_location"}, "The unit has no registered location, so the distance could not be checked."),
     ({"code": "photo_time_far_from_checkin", "difference_s": 30 * 3600, "max_time_s": 21600},
-     "Taken 30 hours after the check-in (allowed 6 hours)."),
+     f"Taken {hours(30, 'en')} after the check-in (allowed {hours(6, 'en')})."),
     ({"code": "off_site", "distance_m": 12_345.6, "radius_m": 300},
-     "Checked in 12.3\u00a0km from the unit's registered location (allowed 300\u00a0m)."),
+     f"Checked in {km(12.3, 'en')} from the unit's registered location (allowed 300\u00a0m)."),
     ({"code": "something_new"}, "Location warning (something_new)."),
 ])
 def test_every_stored_flag_reads_as_a_sentence(app, flag, sentence):

@@ -35,7 +35,10 @@ def labels() -> dict[str, dict[str, str]]:
     """Human labels for stored codes, in the current language."""
     from flask_babel import gettext as _
 
+    from .services.unit_kinds import kind_labels
+
     return {
+        "unit_kind": kind_labels(),
         "status": {
             "planned": _("Planned"),
             "in_progress": _("In progress"),

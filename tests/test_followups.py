@@ -9,7 +9,8 @@ from server.models import Inspection, InspectionKind, InspectionStatus, Role
 from server.permissions import inspection_scope
 from server.services import followups, scoring
 from server.services.units import merge_units
-from tests.factories import make_team, make_unit, make_user
+from tests.factories import (SMALL_CHECKLIST_SOURCE, make_checklist_version, make_team, make_unit, make_user,
+                             normalised)
 from tests.remediation_factories import PASSING, make_submitted_inspection
 
 START = date(2026, 8, 1)
@@ -66,6 +67,18 @@ def test_a_follow_up_of_a_merged_unit_goes_to_its_successor(lead):
     merge_units(["90001"], "90002", effective=date(2025, 7, 1))
     follow_up = plan(original, lead)
     assert follow_up.unit_id == new.id and follow_up.unit_name_snapshot == "Xã Mới"
+
+
+def test_a_follow_up_is_refused_when_the_successor_is_of_a_kind_the_checklist_does_not_apply_to(lead):
+    version = make_checklist_version(normalised({**SMALL_CHECKLIST_SOURCE, "applies_to": ["service_centre"]}))
+    old = make_unit(code="90011", name="Bộ phận một cửa xã Cũ", kind="service_centre")
+    make_unit(code="90012", name="Xã Mới", kind="commune")
+    original = make_submitted_inspection(unit=old, version=version, status=InspectionStatus.CONCLUDED)
+    merge_units(["90011"], "90012", effective=date(2025, 7, 1))
+    with pytest.raises(followups.FollowUpError) as err:
+        plan(original, lead)
+    assert err.value.status == 422 and "Xã Mới (90012, Xã)" in err.value.message
+    assert db.session.scalar(sa.select(sa.func.count(Inspection.id)).where(Inspection.follow_up_of_id.is_not(None))) == 0
 
 
 def test_an_unannounced_follow_up_is_embargoed_from_the_unit_until_check_in(lead):

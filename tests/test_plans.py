@@ -10,7 +10,9 @@ from server.extensions import db
 from server.models import AuditEvent, Inspection, InspectionKind, Plan, Role
 from server.models.types import utcnow
 from server.services import draws
-from tests.factories import make_checklist_version, make_team, make_unit, make_user
+from server.services import plans as plan_service
+from tests.factories import (SMALL_CHECKLIST_SOURCE, make_checklist_version, make_team, make_unit, make_user,
+                             normalised)
 
 TODAY = date.today()
 
@@ -196,3 +198,85 @@ def test_dashboard_and_exports_narrowed_to_an_embargoed_plan_are_logged_as_views
         where = [d["where"] for d in db.session.scalars(
             sa.select(AuditEvent.details).where(AuditEvent.action == "plan.view_embargoed"))]
     assert where == ["dashboard", "exports.inspections.csv"]
+
+
+CENTRE_CHECKLIST = normalised({**SMALL_CHECKLIST_SOURCE, "key": "mot-cua", "applies_to": ["service_centre"],
+                               "title": {"vi": "Kiểm tra bộ phận một cửa", "en": "One-stop shop check"}})
+
+
+@pytest.fixture
+def centres(app, world):
+    """A checklist written for service centres only, and two centres beside the wards and communes."""
+    with app.app_context():
+        version = make_checklist_version(CENTRE_CHECKLIST)
+        for i in range(2):
+            make_unit(code=f"2000{i}", name=f"Trung tâm PVHCC số {i}", kind="service_centre")
+        db.session.commit()
+        return {**world, "checklist_id": version.checklist_id}
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", ["One-stop shop check", "Public administration service centre", "Phường Số 1 (10001, Ward)",
+            "Phường Số 7 (10007, Commune)"]),
+    ("vi", ["Kiểm tra bộ phận một cửa", "Trung tâm Phục vụ hành chính công", "Phường Số 1 (10001, Phường)",
+            "Phường Số 7 (10007, Xã)"]),
+])
+def test_planning_a_unit_the_checklist_does_not_apply_to_is_refused_on_the_form_with_everything_kept(
+        client, auth, centres, app, lang, expected):
+    auth.login("lead")
+    client.post(f"/lang/{lang}", data={"next": "/"})
+    r = client.post("/plans/new", data=plan_form(centres, title="Kế hoạch một cửa", unit_codes="20000 10001 10007"))
+    assert r.status_code == 422
+    page = " ".join(r.get_data(as_text=True).split())
+    for text in expected:
+        assert text in page, text
+    assert "Trung tâm PVHCC số 0 (20000" not in page  # the centre is fine, only the others are named
+    assert 'value="Kế hoạch một cửa"' in page and "20000 10001 10007" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
+
+
+def test_the_plan_service_refuses_units_the_checklist_does_not_apply_to_and_accepts_its_own(ctx):
+    version = make_checklist_version(CENTRE_CHECKLIST)
+    ward, centre = make_unit(kind="ward", name="Phường Láng"), make_unit(kind="service_centre")
+    lead = make_user(Role.LEAD)
+    args = dict(title="Kế hoạch", kind="announced", period_start=TODAY, period_end=TODAY + timedelta(days=9),
+                checklist=version.checklist, team=None)
+    with pytest.raises(plan_service.PlanError) as refused:
+        plan_service.create_plan(lead, units=[centre, ward], **args)
+    assert "Phường Láng" in refused.value.message and refused.value.status == 422
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
+    plan = plan_service.create_plan(lead, units=[centre], **args)
+    assert [i.unit_id for i in plan.inspections] == [centre.id]
+
+
+def test_a_checklist_without_applies_to_plans_any_kind_of_unit(ctx):
+    version = make_checklist_version()
+    units = [make_unit(kind=kind) for kind in ("ward", "service_centre", "restaurant")]
+    plan = plan_service.create_plan(
+        make_user(Role.LEAD), title="Kế hoạch", kind="announced", period_start=TODAY,
+        period_end=TODAY + timedelta(days=9), checklist=version.checklist, team=None, units=units)
+    assert len(plan.inspections) == 3
+
+
+def test_a_draw_picks_only_among_the_units_the_checklist_applies_to(client, auth, centres, app):
+    auth.login("lead")
+    r = client.post("/plans/new", data=plan_form(centres, kind="unannounced", method="uniform", n="2", seed="5"))
+    assert r.status_code == 302
+    with app.app_context():
+        plan = db.session.scalar(sa.select(Plan))
+        assert plan.selection["inputs"]["units"] == ["20000", "20001"]
+        assert sorted(i.unit_code_snapshot for i in plan.inspections) == ["20000", "20001"]
+
+
+def test_a_draw_among_kinds_the_checklist_does_not_apply_to_is_refused(client, auth, centres, app):
+    auth.login("lead")
+    client.post("/lang/en", data={"next": "/"})
+    form = plan_form(centres, kind="unannounced", method="uniform", n="1", unit_kinds=["ward", "service_centre"])
+    r = client.post("/plans/new", data=form)
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Not of those kinds: Ward." in page and "Public administration service centre" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 0

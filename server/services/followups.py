@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Inspection, InspectionKind, InspectionStatus, Team, Unit, UnitSuccession
-from . import audit
+from . import audit, unit_kinds
 from .conclusions import failed_item_keys
 
 
@@ -60,6 +60,10 @@ def create_follow_up(original: Inspection, actor, *, window_start: date, window_
     if not keys:
         raise FollowUpError(409, _("Nothing failed in this inspection: there is nothing to re-check."))
     unit = current_unit(original.unit)
+    # The unit now answering may be of another kind than the one inspected (after a reorganisation).
+    definition = original.checklist_version.definition
+    if unit_kinds.unfit_units(definition, [unit]):
+        raise FollowUpError(422, unit_kinds.unfit_units_message(definition, [unit]))
     follow_up = Inspection(
         uuid=str(uuidlib.uuid4()), plan_id=None, checklist_version_id=original.checklist_version_id,
         unit_id=unit.id, unit_code_snapshot=unit.code, unit_name_snapshot=unit.name, kind=str(kind),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Checklist, Inspection, InspectionKind, Plan, Team, Unit
 from ..models.types import utcnow
-from . import audit, draws
+from . import audit, draws, unit_kinds
 from .inspections import create_planned_inspection
 
 
@@ -57,6 +57,9 @@ def create_plan(
         raise PlanError(_("Choose at least one unit."))
     if len({u.id for u in units}) != len(units):
         raise PlanError(_("A unit is listed twice."))
+    unfit = unit_kinds.unfit_units(version.definition, units)
+    if unfit:
+        raise PlanError(unit_kinds.unfit_units_message(version.definition, unfit))
     if selection is not None and sorted(selection["drawn"]) != sorted(u.code for u in units):
         raise PlanError(_("The units do not match the draw."))
     windows = _windows(units, schedule, period_start, period_end)
@@ -166,3 +169,14 @@ def candidate_units(kinds: list[str] | None = None, today: date | None = None) -
     if kinds:
         stmt = stmt.where(Unit.kind.in_(kinds))
     return list(db.session.scalars(stmt))
+
+
+def draw_candidates(checklist: Checklist, kinds: list[str] | None = None, today: date | None = None) -> list[Unit]:
+    """Units a draw for `checklist` picks from: valid today, of the chosen kinds,
+    and only of the kinds the checklist applies to (choosing another kind is refused)."""
+    version = checklist.current
+    applicable = unit_kinds.applicable_kinds(version.definition) if version is not None else []
+    unfit = [k for k in kinds or () if applicable and k not in applicable]
+    if unfit:
+        raise PlanError(unit_kinds.unfit_kinds_message(version.definition, unfit))
+    return candidate_units(kinds or applicable or None, today)

@@ -73,12 +73,12 @@ def _create_from_form():
     period_start, period_end = _date("period_start"), _date("period_end")
     schedule = plan_service.Schedule(_date("window_start", period_start), _date("window_end", period_end))
     kinds = f.getlist("unit_kinds")
-    candidates = plan_service.candidate_units(kinds or None)
     method = f.get("method", "none")
     if method not in DRAW_METHODS:
         raise plan_service.PlanError(_("Unknown draw method."))
     selection = None
     if method == "none":
+        candidates = plan_service.candidate_units(kinds or None)
         codes = [c for c in re.split(r"[\s,;]+", f.get("unit_codes", "")) if c]
         by_code = {u.code: u for u in candidates}
         unknown = [c for c in codes if c not in by_code]
@@ -86,6 +86,7 @@ def _create_from_form():
             raise plan_service.PlanError(_("Unknown unit codes: %(codes)s", codes=", ".join(unknown[:10])))
         units = [by_code[c] for c in dict.fromkeys(codes)]
     else:
+        candidates = plan_service.draw_candidates(checklist, kinds or None)
         selection, units = plan_service.draw_units(method, candidates, _int("n") or 0, _int("seed"))
     return plan_service.create_plan(
         current_user, title=f.get("title", ""), kind=f.get("kind", ""), period_start=period_start,

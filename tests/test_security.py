@@ -1,4 +1,6 @@
 """Request-level protections: cross-site writes, headers, cookies, sign-in throttling."""
+import statistics
+import time
 from datetime import timedelta
 
 import pytest
@@ -84,7 +86,12 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(app, cli
         assert login_form(client, password="wrong-guess").status_code == 401
     locked = login_form(client)
     assert locked.status_code == 429
+    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+    assert "thử lại sau 15 phút" in locked.get_data(as_text=True)
     assert client.get("/").status_code == 302
+    from_elsewhere = client.post("/login", data={"username": "xem", "password": "password123"},
+                                 environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert from_elsewhere.status_code == 429
 
 
 def test_the_lockout_ends_after_the_window(app, client, viewer):
@@ -99,13 +106,89 @@ def test_the_lockout_ends_after_the_window(app, client, viewer):
     assert login_form(client).status_code == 302
 
 
-def test_one_address_guessing_many_accounts_is_locked_out(app, client):
-    for n in range(20):
+@pytest.fixture
+def first_wait_30s(app):
+    """A first wait long enough that a slow test machine still runs inside it."""
+    app.config["LOGIN_ADDRESS_FIRST_WAIT_SECONDS"] = 30
+
+
+def spray(client, names: int):
+    """Failed sign-ins under different made-up usernames, from the client's address."""
+    for n in range(names):
         login_form(client, username=f"ghost{n}", password="x")
+
+
+def test_a_colleague_behind_the_same_address_signs_in_after_a_spray(app, client, viewer):
+    spray(client, 20)
+    assert login_form(client).status_code == 302  # same address, the right password
+
+
+def test_a_sprayer_is_told_to_wait_with_retry_after_and_the_page_keeps_the_username(app, client, first_wait_30s):
+    spray(client, 20)
+    response = login_form(client, username="ghost20", password="x")
+    assert response.status_code == 429
+    assert 30 < int(response.headers["Retry-After"]) <= 60
+    page = response.get_data(as_text=True)
+    assert "Đăng nhập sai quá nhiều lần" in page
+    assert 'value="ghost20"' in page
+
+
+def test_a_spraying_address_waits_longer_for_each_further_name(app, client, first_wait_30s):
+    spray(client, 20)
+    waits = [int(login_form(client, username=f"ghost{n}", password="x").headers["Retry-After"])
+             for n in range(20, 24)]
+    assert waits == [60, 120, 240, 480]
+
+
+def test_while_an_address_waits_a_name_that_failed_there_is_not_checked_again(app, client, viewer, first_wait_30s):
+    from server.models import LoginAttempt
+
+    login_form(client, password="typo")
+    spray(client, 20)
+    # Even the right password waits: a second guess at a name from a spraying
+    # address is refused unchecked, so a spray cannot try password after password.
+    refused = login_form(client)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) <= 60  # the address's wait, not a 15-minute lockout
     with app.app_context():
-        make_user(Role.VIEWER, username="real")
+        assert db.session.scalar(db.select(db.func.count()).select_from(LoginAttempt)) == 21
+
+
+def test_a_spraying_address_stops_waiting_after_its_wait(app, client, first_wait_30s):
+    from server.models import LoginAttempt
+
+    spray(client, 20)
+    with app.app_context():
+        for attempt in db.session.scalars(db.select(LoginAttempt)):
+            attempt.created_at -= timedelta(seconds=31)
         db.session.commit()
-    assert login_form(client, username="real").status_code == 429
+    assert login_form(client, username="ghost20", password="x").status_code == 401
+
+
+def median_failure_time(client, usernames) -> float:
+    """The median time a wrong password takes to be refused, over the usernames given."""
+    times = []
+    for username in usernames:
+        started = time.perf_counter()
+        assert login_form(client, username=username, password="wrong-guess").status_code == 401
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def test_an_unknown_username_takes_as_long_as_a_wrong_password(app, client, viewer):
+    # Otherwise the answer's time tells which usernames exist.
+    login_form(client, username="warm-up", password="x")
+    wrong_password = median_failure_time(client, ["xem"] * 4)
+    unknown = median_failure_time(client, [f"nobody{n}" for n in range(4)])
+    assert unknown >= 0.5 * wrong_password
+
+
+def test_an_inactive_account_takes_as_long_as_a_wrong_password(app, client, viewer):
+    with app.app_context():
+        make_user(Role.VIEWER, username="gone").active = False
+        db.session.commit()
+    login_form(client, username="warm-up", password="x")
+    assert median_failure_time(client, ["gone"] * 4) >= 0.5 * median_failure_time(client, ["xem"] * 4)
 
 
 def test_passwords_are_stored_hashed(app, viewer):

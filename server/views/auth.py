@@ -1,9 +1,11 @@
 """Sign-in, sign-out and the language switch."""
+import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
@@ -20,11 +22,18 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("Too many failed sign-in attempts. Try again in %(num)d second.",
+                        "Too many failed sign-in attempts. Try again in %(num)d seconds.", seconds)
+    return _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.", minutes=-(-seconds // 60))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         config = current_app.config
         now = utcnow()
@@ -33,22 +42,22 @@ def login():
             address=request.remote_addr or "", now=now,
             throttle=auth_service.Throttle(
                 max_per_user=config["LOGIN_MAX_FAILURES_PER_USER"],
-                max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                max_names_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
                 lockout=timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"]),
+                first_wait=timedelta(seconds=config["LOGIN_ADDRESS_FIRST_WAIT_SECONDS"]),
             ),
         )
         db.session.commit()
-        if result.locked_until is not None:
-            minutes = max(1, -(-int((result.locked_until - now).total_seconds()) // 60))
-            error, status = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
-                              minutes=minutes), 429
+        if result.retry_at is not None:
+            seconds = max(1, math.ceil((result.retry_at - now).total_seconds()))
+            error, status, headers = _wait_message(seconds), 429, {"Retry-After": str(seconds)}
         elif result.user is None:
             error, status = _("Wrong username or password."), 401
         else:
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(result.user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), status
+    return render_template("login.html", error=error), status, headers
 
 
 @bp.post("/logout")

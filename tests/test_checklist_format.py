@@ -4,8 +4,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
+from server.extensions import db
+from server.models import Checklist
 from server.services.checklist_format import (
     ITEM_TYPES,
     ChecklistError,
@@ -181,6 +184,7 @@ def test_items_are_scored_and_required_by_type(kind, scored, required, points):
     {"type": "number", "pass_at": 3}, {"type": "number", "pass_at_most": 3},
     {"type": "count", "pass_at_most": 0}, {"type": "yes_no", "pass_if": "no"},
     {"type": "scale"}, {"type": "ratio", "numerator": "n", "denominator": "d", "pass_at_most": 5},
+    {"type": "yes_no", "points": 2},
 ])
 def test_thresholds_make_measurements_scored(extra):
     d = base()
@@ -198,6 +202,27 @@ def test_a_bare_yaml_yes_is_read_as_the_answer_yes(tmp_path):
     assert errors == []
     assert itm(definition, 0, 2)["pass_if"] == "yes"
     assert itm(definition, 0, 3)["show_if"]["value"] == ["yes"]
+
+
+@pytest.mark.parametrize(("fields", "pass_if", "points"), [
+    ({"points": 2}, "yes", 2), ({"points": 2, "pass_if": "no"}, "no", 2), ({"pass_if": "yes"}, "yes", 1),
+    ({"points": 0}, None, 0), ({}, None, 0),
+])
+def test_a_yes_no_item_with_points_passes_on_yes_unless_pass_if_says_no(fields, pass_if, points):
+    d = base()
+    sec(d, 0)["items"][0] = {"key": "a1", "type": "yes_no", **fields}
+    definition, errors = validate_definition(d, "x.yaml")
+    assert errors == []
+    item = itm(definition, 0, 0)
+    assert (item["pass_if"], item["scored"], item["points"]) == (pass_if, pass_if is not None, points)
+
+
+def test_a_critical_yes_no_item_without_points_or_pass_if_is_still_refused():
+    d = base()
+    sec(d, 0)["items"][0] = {"key": "a1", "type": "yes_no", "critical": True}
+    _definition, errors = validate_definition(d, "x.yaml")
+    assert [(e.path, e.message) for e in errors] == [
+        ("sections[0].items[0].critical", "has no effect: a yes_no item is scored only with points or pass_if")]
 
 
 def test_texts_are_kept_as_written_in_unicode_nfc():
@@ -382,6 +407,61 @@ def test_an_unquoted_yes_as_option_key_gets_a_hint(tmp_path):
     assert "quote it" in errors[0].message
 
 
+ONE_OPTION = ("key: k\ntitle: T\nsections:\n  - key: s\n    title: S\n    items:\n"
+              "      - key: c\n        type: choice\n        options:\n          - key: co\n")
+
+
+@pytest.mark.parametrize("word", ["Yes", "yes", "NO", "on", "Off", "TRUE", "false"])
+def test_a_bare_yaml_boolean_where_a_text_is_expected_says_quote_it(tmp_path, word):
+    errors = errors_of(tmp_path, ONE_OPTION + f"            label: {word}\n")
+    assert [(e.path, e.line) for e in errors] == [("sections[0].items[0].options[0].label", 11)]
+    assert errors[0].message.endswith("(YAML reads a bare yes/no/on/off as true/false: quote it)")
+
+
+@pytest.mark.parametrize("word", ["null", "Null", "~"])
+def test_a_bare_yaml_null_where_a_text_is_expected_says_quote_it(tmp_path, word):
+    errors = errors_of(tmp_path, ONE_OPTION + f"            label: {word}\n")
+    assert [e.path for e in errors] == ["sections[0].items[0].options[0].label"]
+    assert errors[0].message.endswith("(YAML reads a bare null or ~ as no value: quote it)")
+
+
+def test_a_text_left_empty_is_called_empty_without_a_quoting_hint(tmp_path):
+    errors = errors_of(tmp_path, ONE_OPTION + "            label:\n")
+    assert [(e.path, e.message) for e in errors] == [("sections[0].items[0].options[0].label", "must not be empty")]
+
+
+@pytest.mark.parametrize(("where", "path"), [
+    ("title: {vi: Có, en: Yes}", "title.en"), ("title: {vi: ~}", "title.vi"),
+    ("title: T\nlegal_basis: [Off]", "legal_basis[0]"), ("title: T\nlegal_basis: [null]", "legal_basis[0]"),
+])
+def test_texts_inside_language_maps_and_lists_get_the_quoting_hint_too(tmp_path, where, path):
+    text = ONE_OPTION.replace("title: T", where, 1) + "            label: Có\n"
+    errors = errors_of(tmp_path, text)
+    assert [e.path for e in errors] == [path]
+    assert errors[0].message.endswith(": quote it)")
+
+
+@pytest.mark.parametrize(("nesting", "line", "column"), [
+    ("title: " + "[" * 1000 + "]" * 1000, 2, 39),
+    ("title: " + "{a: " * 1000 + "1" + "}" * 1000, 2, 132),
+    ("title:\n" + "".join(" " * i + "-\n" for i in range(0, 2000, 2)) + " " * 2000 + "- a", 34, 63),
+])
+def test_a_file_nested_far_deeper_than_a_checklist_is_refused_with_a_message(tmp_path, nesting, line, column):
+    errors = errors_of(tmp_path, "key: k\n" + nesting + "\n")
+    assert [(e.path, e.line, e.message) for e in errors] == [("(file)", line, (
+        f"lists and mappings are nested more than 32 levels deep at line {line}, column {column}; "
+        "a checklist never needs that many"))]
+    assert str(errors[0]).startswith(str(tmp_path / "checklist.yaml") + ": (file): ")
+
+
+def test_a_yaml_syntax_error_points_at_where_the_problem_starts(tmp_path):
+    text = 'key: k\ntitle: "Kiểm tra\nsections:\n  - key: s\n    title: S\n'
+    errors = errors_of(tmp_path, text)
+    assert [(e.path, e.line, e.message) for e in errors] == [(
+        "(file)", 6, "YAML syntax error at line 6, column 1: found unexpected end of stream; "
+        "it starts at line 2, column 8 (while scanning a quoted scalar)")]
+
+
 @pytest.mark.parametrize(("content", "message"), [
     ("- just\n- a list\n", "must be a mapping"),
     ("plain words\n", "must be a mapping"),
@@ -451,3 +531,64 @@ def test_item_index_finds_each_item_with_its_section():
     assert list(index) == ["a1", "a2", "b1", "b2"]
     section, item = index["b1"]
     assert section["key"] == "b" and item["type"] == "ratio"
+
+
+# ── the kiemtra checklists command ───────────────────────────────────────────
+
+DEEP = "key: k\ntitle: " + "[" * 1000 + "]" * 1000 + "\n"
+YES_NO_WITH_POINTS = ("key: co-khong\ntitle: T\nsections:\n  - key: s\n    title: S\n    items:\n"
+                      "      - {key: wifi, type: yes_no, points: 2, critical: true}\n")
+
+
+def test_one_bad_file_never_stops_the_import_of_the_good_ones(app, runner, tmp_path):
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    (folder / "a-sipas.yaml").write_bytes((CHECKLISTS / "sipas-rut-gon.yaml").read_bytes())
+    deep = write(folder, DEEP, "b-deep.yaml")
+    write(folder, YES_NO_WITH_POINTS, "c-co-khong.yaml")
+    result = runner.invoke(args=["checklists", "import", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{deep}: (file): danh sách và nhóm khóa lồng nhau sâu quá 32 cấp tại dòng 2, cột 39" in result.output
+    assert "created (version 1)" in result.output
+    with app.app_context():
+        keys = db.session.scalars(sa.select(Checklist.key).order_by(Checklist.key)).all()
+        assert keys == ["co-khong", "sipas-rut-gon"]
+        wifi = item_index(db.session.scalar(sa.select(Checklist).where(Checklist.key == "co-khong"))
+                          .current.definition)["wifi"][1]
+        assert (wifi["pass_if"], wifi["scored"], wifi["points"]) == ("yes", True, 2)
+    validate = runner.invoke(args=["checklists", "validate", str(folder)])
+    assert validate.exit_code == 1
+    assert validate.output.count(": ok") == 2 and f"{deep}: (file): " in validate.output
+
+
+CLI_MESSAGES = [
+    (DEEP, "danh sách và nhóm khóa lồng nhau sâu quá 32 cấp tại dòng 2, cột 39",
+     "lists and mappings are nested more than 32 levels deep at line 2, column 39"),
+    (ONE_OPTION + "            label: Yes\n",
+     "options[0].label: phải là một chuỗi ký tự hoặc một nhóm mã ngôn ngữ – chuỗi ký tự, ví dụ {vi: ..., en: ...} "
+     "(YAML hiểu yes/no/on/off không có dấu nháy là true/false: hãy đặt trong dấu nháy)",
+     "options[0].label: must be a string or a map of language code to string, e.g. {vi: ..., en: ...} "
+     "(YAML reads a bare yes/no/on/off as true/false: quote it)"),
+    (ONE_OPTION + "            label: ~\n",
+     "(YAML hiểu null hoặc ~ không có dấu nháy là không có giá trị: hãy đặt trong dấu nháy)",
+     "(YAML reads a bare null or ~ as no value: quote it)"),
+    ('key: k\ntitle: "Kiểm tra\nsections: []\n',
+     "lỗi cú pháp YAML tại dòng 4, cột 1: found unexpected end of stream; chỗ bắt đầu: dòng 2, cột 8 "
+     "(while scanning a quoted scalar)",
+     "YAML syntax error at line 4, column 1: found unexpected end of stream; it starts at line 2, column 8 "
+     "(while scanning a quoted scalar)"),
+]
+
+
+@pytest.mark.parametrize(("content", "vietnamese", "english"), CLI_MESSAGES,
+                         ids=["deep", "bare-yes", "bare-null", "unterminated-string"])
+def test_validate_explains_in_vietnamese_and_in_english_when_configured(app, runner, tmp_path,
+                                                                       content, vietnamese, english):
+    path = write(tmp_path, content)
+    result = runner.invoke(args=["checklists", "validate", str(path)])
+    assert result.exit_code == 1 and f"{path}: " in result.output
+    assert vietnamese in result.output
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # what KIEMTRA_BABEL_DEFAULT_LOCALE=en sets
+    result = runner.invoke(args=["checklists", "validate", str(path)])
+    assert result.exit_code == 1 and english in result.output

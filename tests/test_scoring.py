@@ -137,6 +137,36 @@ def test_yes_no_passes_when_the_answer_matches_pass_if(value, outcome):
     assert one(item("y", "yes_no", pass_if="yes"), answered(value)).items[0].outcome == outcome
 
 
+@pytest.mark.parametrize(("value", "outcome", "score"), [
+    ("yes", "pass", 2), (True, "pass", 2), ("no", "fail", 0), (False, "fail", 0)])
+def test_yes_no_with_points_and_no_pass_if_earns_them_on_yes(value, outcome, score):
+    result = one(item("y", "yes_no", points=2), answered(value))
+    assert (result.items[0].outcome, result.score, result.maximum) == (outcome, score, 2)
+
+
+@pytest.mark.parametrize(("value", "outcome", "score"), [("no", "pass", 2), ("yes", "fail", 0)])
+def test_yes_no_with_points_and_pass_if_no_earns_them_on_no(value, outcome, score):
+    result = one(item("y", "yes_no", points=2, pass_if="no"), answered(value))
+    assert (result.items[0].outcome, result.score, result.maximum) == (outcome, score, 2)
+
+
+def test_yes_no_with_points_answered_na_leaves_the_maximum():
+    d = checklist([item("y", "yes_no", points=2, allow_na=True), item("p", "pass_fail")])
+    result = score_inspection(d, {"y": NA, "p": answered("pass")})
+    assert (result.items[0].outcome, result.score, result.maximum, result.percent) == ("na", 1, 1, 100)
+
+
+def test_a_no_to_a_critical_yes_no_with_points_fails_like_a_failed_critical_pass_fail():
+    common = {"points": 2, "critical": True, "evidence": {"photo": "on_fail"},
+              "finding": {"severity": "major", "remediation_days": 15}}
+    as_yes_no = score_inspection(checklist([item("a", "yes_no", **common), item("b", "pass_fail")], pass_mark=10),
+                                 {"a": answered("no"), "b": answered("pass")})
+    as_pass_fail = score_inspection(checklist([item("a", "pass_fail", **common), item("b", "pass_fail")],
+                                              pass_mark=10), {"a": answered("fail"), "b": answered("pass")})
+    assert as_yes_no.to_dict() == as_pass_fail.to_dict()
+    assert as_yes_no.decided_by == {"rule": "critical_item_failed", "item": "a", "items": ["a"]}
+
+
 @pytest.mark.parametrize("kind", ["text", "date", "photo", "yes_no"])
 def test_unscored_types_never_count(kind):
     result = score_inspection(checklist([item("u", kind), item("p", "pass_fail")]),

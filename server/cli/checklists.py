@@ -39,11 +39,16 @@ def validate(paths):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @with_appcontext
 def import_(paths):
-    """Import checklist files (default: the checklists folder)."""
+    """Import checklist files (default: the checklists folder).
+
+    Each file is imported and committed on its own: a bad file is reported and
+    skipped, and the good ones are imported all the same (the exit code is 1).
+    """
     failed = False
     for path in _paths(paths):
         with db.session.begin_nested():
             outcome = checklist_service.import_checklist(path)
+        db.session.commit()
         if outcome.action == "invalid":
             failed = True
             for error in outcome.errors:
@@ -55,5 +60,4 @@ def import_(paths):
             click.echo(f"{path}: {outcome.key} created (version {outcome.version})")
         else:
             click.echo(f"{path}: {outcome.key} new version {outcome.version}")
-    db.session.commit()
     sys.exit(1 if failed else 0)

@@ -19,7 +19,7 @@ optional field is present, so consumers never need `.get()` chains:
       count/number pass_at, pass_at_most, unit (None)
       scale        scale {min (1), max (5)}, pass_at (None)
       choice/multi_choice  options [{key, label, score (0), fails (False)}]
-      yes_no       pass_if ("yes" | "no" | None)
+      yes_no       pass_if ("yes" | "no"; "yes" when points are given without it; None: unscored)
 
 Texts stay as written (a string or {language: string}), in Unicode NFC;
 integral floats become ints so that `2.0` and `2` hash alike.
@@ -60,16 +60,16 @@ def load_checklist_file(path: str | Path) -> tuple[dict | None, list[ChecklistEr
     except OSError as exc:
         return None, [ChecklistError(source, "(file)", _("cannot read the file: %(reason)s",
                                                          reason=exc.strerror or str(exc)))]
-    loader = yaml.SafeLoader(text)
+    loader = _ChecklistLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _TooDeep as exc:
+        return None, [_too_deep(source, exc.mark)]
+    except RecursionError:  # only if the caller's own stack was already deep
+        return None, [_too_deep(source, None)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        message = _("YAML syntax error at line %(line)s, column %(column)s: %(problem)s",
-                    line=line, column=column, problem=exc.problem or exc.context or "")
-        return None, [ChecklistError(source, "(file)", message, line)]
+        return None, [_syntax_error(source, exc)]
     except yaml.YAMLError as exc:
         return None, [ChecklistError(source, "(file)", _("YAML error: %(problem)s", problem=str(exc)))]
     finally:
@@ -77,16 +77,22 @@ def load_checklist_file(path: str | Path) -> tuple[dict | None, list[ChecklistEr
     if node is None:
         return None, [ChecklistError(source, "(file)", _("the file is empty"))]
     lines: dict[str, int] = {}
-    errors = _walk_nodes(node, "", lines, source)
-    definition, more = validate_definition(data, source)
+    blank: set[str] = set()
+    errors = _walk_nodes(node, "", lines, blank, source)
+    definition, more = validate_definition(data, source, blank_paths=frozenset(blank))
     errors = [e if e.line is not None else replace(e, line=_line_of(e.path, lines)) for e in errors + more]
     errors.sort(key=lambda e: e.line or 0)  # file order; stable within a line
     return (None if errors else definition), errors
 
 
-def validate_definition(data: Any, source: str) -> tuple[dict | None, list[ChecklistError]]:
-    """Validate parsed YAML data: (normalised definition, []) or (None, every error found)."""
-    checker = _DefinitionChecker(source)
+def validate_definition(data: Any, source: str, *, blank_paths: frozenset[str] = frozenset()
+                        ) -> tuple[dict | None, list[ChecklistError]]:
+    """Validate parsed YAML data: (normalised definition, []) or (None, every error found).
+
+    `blank_paths`: where the file left a value empty (`label:`), so that it is
+    reported as empty rather than as a bare null to quote.
+    """
+    checker = _DefinitionChecker(source, blank_paths)
     definition = checker.checklist(data)
     if checker.errors:
         return None, checker.errors
@@ -127,6 +133,69 @@ def item_index(definition: dict) -> dict[str, tuple[dict, dict]]:
 # ── internals ────────────────────────────────────────────────────────────────
 
 _LAST_SEGMENT = re.compile(r"(\.[^.\[]*|\[\d+\])$")
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+# The format nests at most eight lists and mappings (an option's label map);
+# refusing far deeper files early keeps PyYAML's recursive composer away
+# from Python's recursion limit.
+MAX_NESTING = 32
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark | None):
+        super().__init__("nested too deeply")
+        self.mark = mark
+
+
+class _ChecklistLoader(yaml.SafeLoader):
+    """The safe loader, refusing lists and mappings nested deeper than MAX_NESTING."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.nesting = 0
+
+    def _nested(self, compose, anchor):
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_NESTING:
+                raise _TooDeep(self.peek_event().start_mark)
+            return compose(anchor)
+        finally:
+            self.nesting -= 1
+
+    def compose_sequence_node(self, anchor):
+        return self._nested(super().compose_sequence_node, anchor)
+
+    def compose_mapping_node(self, anchor):
+        return self._nested(super().compose_mapping_node, anchor)
+
+
+def _too_deep(source: str, mark: yaml.Mark | None) -> ChecklistError:
+    if mark is None:
+        return ChecklistError(source, "(file)", _(
+            "lists and mappings are nested more than %(limit)s levels deep; a checklist never needs that many",
+            limit=MAX_NESTING))
+    return ChecklistError(source, "(file)", _(
+        "lists and mappings are nested more than %(limit)s levels deep at line %(line)s, column %(column)s; "
+        "a checklist never needs that many", limit=MAX_NESTING, line=mark.line + 1, column=mark.column + 1),
+        mark.line + 1)
+
+
+def _syntax_error(source: str, exc: yaml.MarkedYAMLError) -> ChecklistError:
+    """Where the parser gave up and, when it names one, where the broken construct starts
+    (the opening quote of an unterminated string, the bracket of an unclosed list)."""
+    mark, start = exc.problem_mark or exc.context_mark, exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    problem = exc.problem or exc.context or ""
+    if start is None or start is mark or (start.line, start.column) == (mark.line, mark.column):
+        message = _("YAML syntax error at line %(line)s, column %(column)s: %(problem)s",
+                    line=line, column=column, problem=problem)
+    else:
+        message = _("YAML syntax error at line %(line)s, column %(column)s: %(problem)s; it starts at "
+                    "line %(start_line)s, column %(start_column)s (%(context)s)",
+                    line=line, column=column, problem=problem, start_line=start.line + 1,
+                    start_column=start.column + 1, context=exc.context or "")
+    return ChecklistError(source, "(file)", message, line)
 
 
 def _line_of(path: str, lines: dict[str, int]) -> int | None:
@@ -141,8 +210,10 @@ def _line_of(path: str, lines: dict[str, int]) -> int | None:
     return None
 
 
-def _walk_nodes(node: yaml.Node, path: str, lines: dict[str, int], source: str) -> list[ChecklistError]:
-    """Record the line of every path; report keys repeated in one mapping (YAML keeps the last)."""
+def _walk_nodes(node: yaml.Node, path: str, lines: dict[str, int], blank: set[str],
+                source: str) -> list[ChecklistError]:
+    """Record the line of every path and the paths left empty; report keys repeated
+    in one mapping (YAML keeps the last)."""
     errors: list[ChecklistError] = []
     stack = [(node, path)]
     visited: set[int] = set()  # an alias may point back up the tree
@@ -151,7 +222,9 @@ def _walk_nodes(node: yaml.Node, path: str, lines: dict[str, int], source: str) 
         if id(node) in visited:
             continue
         visited.add(id(node))
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and not node.value:
+            blank.add(path)
+        elif isinstance(node, yaml.MappingNode):
             seen = set()
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"

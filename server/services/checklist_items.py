@@ -22,7 +22,7 @@ def _unscored_reason(kind: str) -> str:
     if kind in ("ratio", "count", "number"):
         return _("a %(type)s item is scored only with pass_at or pass_at_most", type=kind)
     if kind == "yes_no":
-        return _("a yes_no item is scored only with pass_if")
+        return _("a yes_no item is scored only with points or pass_if")
     if kind in ("choice", "multi_choice"):
         return _("a %(type)s item is scored only when an option has a score or fails: true", type=kind)
     return _("%(type)s items are never scored", type=kind)
@@ -31,8 +31,8 @@ def _unscored_reason(kind: str) -> str:
 class ItemChecker(FieldChecker):
     """Checks items in file order; show_if may only name an item checked before."""
 
-    def __init__(self, source: str):
-        super().__init__(source)
+    def __init__(self, source: str, blank_paths: frozenset[str] = frozenset()):
+        super().__init__(source, blank_paths)
         self.all_item_keys: set[str] = set()     # every item key in the file, filled in first
         self.earlier: dict[str, dict | None] = {}  # key -> normalised item (None if invalid)
         self.item_paths: dict[str, str] = {}
@@ -78,6 +78,9 @@ class ItemChecker(FieldChecker):
         if not known:
             return None
         out.update(self.type_fields(kind, raw, path))
+        if kind == "yes_no" and "pass_if" not in raw and _is_number(raw.get("points")) and raw["points"] > 0:
+            # A Yes/No question worth points: "yes" earns them, as on every Yes/No form.
+            out["pass_if"] = "yes"
         scored = is_scored(out)
         out["scored"] = scored
         out["points"] = self.number(get("points"), f"{path}.points", 1 if scored else 0, 0)
@@ -207,7 +210,7 @@ class ItemChecker(FieldChecker):
         if key is MISSING:
             return None
         if not isinstance(key, str):
-            self.error(path, _("must be the key of an item above this one"))
+            self.error(path, _("must be the key of an item above this one") + self.quote_hint(key, path))
         elif key == own_key:
             self.error(path, _("an item cannot depend on itself"))
         elif key in self.earlier:

@@ -87,6 +87,10 @@ def _yaml_boolean_hint() -> str:
     return _("(YAML reads a bare yes/no/on/off as true/false: quote it)")
 
 
+def _yaml_null_hint() -> str:
+    return _("(YAML reads a bare null or ~ as no value: quote it)")
+
+
 def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
@@ -108,8 +112,9 @@ def _yes_no(value: Any) -> Any:
 class FieldChecker:
     """Checks single values, collecting every error instead of stopping at the first."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, blank_paths: frozenset[str] = frozenset()):
         self.source = source
+        self.blank_paths = blank_paths  # values left empty in the file (`label:`), not written as null or ~
         self.errors: list[ChecklistError] = []
 
     def error(self, path: str, message: str) -> None:
@@ -128,11 +133,17 @@ class FieldChecker:
                 self.error(_join(path, key), _("required key is missing"))
         return value
 
+    def quote_hint(self, value: Any, path: str) -> str:
+        """Why a bare word is not the text the author wrote (YAML 1.1 read it as a boolean or null), or ""."""
+        if isinstance(value, bool):
+            return " " + _yaml_boolean_hint()
+        if value is None and path not in self.blank_paths:
+            return " " + _yaml_null_hint()
+        return ""
+
     def unknown_key(self, path: str, key: Any, allowed: tuple) -> None:
         message = _("unknown key %(key)s; allowed keys: %(allowed)s", key=repr(key), allowed=", ".join(allowed))
-        if isinstance(key, bool):
-            message += " " + _yaml_boolean_hint()
-        self.error(_join(path, key), message)
+        self.error(_join(path, key), message + self.quote_hint(key, ""))
 
     def key(self, value: Any, path: str) -> str | None:
         if value is MISSING:
@@ -140,7 +151,7 @@ class FieldChecker:
         if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
             message = _("%(value)s is not a valid key: use lowercase letters a-z, digits and hyphens",
                         value=repr(value))
-            self.error(path, message + (" " + _yaml_boolean_hint() if isinstance(value, bool) else ""))
+            self.error(path, message + self.quote_hint(value, path))
             return None
         return value
 
@@ -166,10 +177,15 @@ class FieldChecker:
                                                     lang=repr(lang)))
                     ok = False
                 elif not isinstance(string, str) or not string.strip():
-                    self.error(_join(path, lang), _("must be a non-empty string"))
+                    self.error(_join(path, lang), _("must be a non-empty string")
+                               + self.quote_hint(string, _join(path, lang)))
                     ok = False
             return {k: unicodedata.normalize("NFC", v) for k, v in value.items()} if ok else None
-        self.error(path, _("must be a string or a map of language code to string, e.g. {vi: ..., en: ...}"))
+        if value is None and path in self.blank_paths:
+            self.error(path, _("must not be empty"))
+            return None
+        self.error(path, _("must be a string or a map of language code to string, e.g. {vi: ..., en: ...}")
+                   + self.quote_hint(value, path))
         return None
 
     def number(self, value: Any, path: str, default: Any = None, low: float | None = None,
@@ -215,7 +231,7 @@ class FieldChecker:
             return []
         for i, entry in enumerate(value):
             if not isinstance(entry, str) or not entry.strip():
-                self.error(f"{path}[{i}]", _("must be a non-empty string"))
+                self.error(f"{path}[{i}]", _("must be a non-empty string") + self.quote_hint(entry, f"{path}[{i}]"))
         return [unicodedata.normalize("NFC", e) for e in value if isinstance(e, str)]
 
     def nonempty_list(self, value: Any, path: str) -> list:

@@ -65,3 +65,28 @@ def test_the_phone_validates_and_hides_items_exactly_as_the_server_does(app, liv
         expected = [scoring.answer_problem(items[key][1], answer) for key, answer in CASES]
     assert dict(zip(map(str, CASES), got["problems"])) == dict(zip(map(str, CASES), expected))
     assert got["hidden"] == [sorted(scoring.hidden_items(SHOW_IF, answers)) for answers in ANSWER_SETS]
+
+
+YES_NO = normalised({
+    "key": "co-khong", "title": "Có / Không", "sections": [{"key": "s", "title": "S", "items": [
+        {"key": "points-only", "type": "yes_no", "points": 2, "allow_na": True, "evidence": {"photo": "on_fail"}},
+        {"key": "pass-if-no", "type": "yes_no", "points": 2, "pass_if": "no", "evidence": {"photo": "on_fail"}},
+        {"key": "recorded", "type": "yes_no", "evidence": {"photo": "on_fail"}},
+    ]}],
+})
+YES_NO_ANSWERS = [{"value": "yes"}, {"value": "no"}, {"value": True}, {"value": False}, {"value": ""}]
+
+JUDGE_JS = """async ([checklist, answers]) => {
+  const form = await import('/static/js/form.js');
+  const items = checklist.sections.flatMap((s) => s.items);
+  return items.map((item) => answers.map((a) => [form.outcome(item, a), form.photoNeeded(item, a)]));
+}"""
+
+
+def test_the_phone_judges_yes_no_items_and_asks_for_on_fail_photos_as_the_server_does(live_server, browser_page):
+    page = browser_page()
+    page.goto("/healthz")
+    got = page.evaluate(JUDGE_JS, [YES_NO, YES_NO_ANSWERS])
+    outcomes = [[scoring.item_outcome(item, a) for a in YES_NO_ANSWERS] for item in YES_NO["sections"][0]["items"]]
+    assert got == [[[outcome, outcome == "fail"] for outcome in row] for row in outcomes]
+    assert [row[1][0] for row in got] == ["fail", "pass", "unscored"]  # "no" fails only where yes earns the points

@@ -26,7 +26,7 @@ from ..permissions import inspection_scope
 from .checklist_format import iter_items, localize
 from .dashboard import Filters, inspection_conditions
 from .dashboard_totals import DONE
-from .report_text import answer_text, answer_words
+from .report_text import answer_text, answer_words, band_text, decision_text, score_titles
 
 BATCH = 1000
 TABLES = ("inspections", "items", "findings", "actions", "units")
@@ -52,6 +52,8 @@ class Context:
         self.progress = progress or (lambda n: None)
         self.words = answer_words()
         self._versions: dict[int, tuple[str, int, list]] = {}
+        self._titles: dict[int, dict] = {}
+        self._decisions: dict[tuple, str] = {}
 
     def version(self, version_id: int) -> tuple[str, int, list[tuple[str, dict, str]]]:
         """(checklist key, version number, [(section key, item, item text)]) of a version, cached."""
@@ -63,7 +65,21 @@ class Context:
             items = [(section["key"], item, localize(item["text"], self.locale))
                      for section, item in iter_items(definition)]
             self._versions[version_id] = (key, number, items)
+            self._titles[version_id] = score_titles(definition, self.locale)
         return self._versions[version_id]
+
+    def decision(self, version_id: int, decided_by: dict | None) -> str:
+        """The deciding rule in words, once per distinct (version, rule, figures): most rows repeat one."""
+        if not decided_by:
+            return ""
+        memo = (version_id, repr(sorted(decided_by.items())))
+        text = self._decisions.get(memo)
+        if text is None:
+            self.version(version_id)
+            text = decision_text(decided_by, self._titles[version_id])
+            if len(self._decisions) < 10_000:
+                self._decisions[memo] = text
+        return text
 
     def local(self, moment: datetime | None) -> datetime | None:
         """A naive local datetime (spreadsheets know no time zones)."""
@@ -109,23 +125,23 @@ def _result_label(result: str | None) -> str:
 def inspections_table(ctx: Context) -> Table:
     header = [_("Inspection"), _("Unit code"), _("Unit"), _("Checklist"), _("Version"), _("Kind"), _("Status"),
               _("Window from"), _("Window to"), _("Checked in"), _("Submitted"), _("Concluded"), _("Plan"),
-              _("Team"), _("Score"), _("Maximum"), _("Percent"), _("Band"), _("Result")]
+              _("Team"), _("Score"), _("Maximum"), _("Percent"), _("Band"), _("Result"), _("Deciding rule")]
 
     def rows():
-        # Three figures out of the stored score, extracted by the database (no 6 KB JSON per row).
+        # What the table shows of the stored score, extracted by the database (no 6 KB JSON per row).
         cols = [Inspection.unit_code_snapshot, Inspection.unit_name_snapshot, Inspection.checklist_version_id,
                 Inspection.kind, Inspection.status, Inspection.window_start, Inspection.window_end,
                 Inspection.checked_in_at, Inspection.submitted_at, Inspection.concluded_at, Plan.title, Team.name,
                 Inspection.score["score"].as_float(), Inspection.score["maximum"].as_float(),
-                Inspection.score["band"], Inspection.score_percent, Inspection.result]
+                Inspection.score["band"], Inspection.score_percent, Inspection.result, Inspection.score["decided_by"]]
         for chunk in _batches(ctx, cols, join=[(Plan, Plan.id == Inspection.plan_id),
                                                (Team, Team.id == Inspection.team_id)]):
             for (iid, code, name, vid, kind, status, ws, we, cin, sub, conc, plan, team, points, maximum, band,
-                 pct, res) in chunk:
+                 pct, res, decided_by) in chunk:
                 key, number, _items = ctx.version(vid)
                 yield [iid, code, name, key, number, kind, status, ws, we, ctx.local(cin), ctx.local(sub),
                        ctx.local(conc), plan, team, _number(points), _number(maximum), pct,
-                       localize(band["label"], ctx.locale) if band else None, _result_label(res)]
+                       band_text(band, ctx.locale) or None, _result_label(res), ctx.decision(vid, decided_by) or None]
             ctx.progress(len(chunk))
 
     return Table("inspections", _("Inspections"), header, rows)

@@ -20,7 +20,7 @@ from flask_babel import get_locale
 from ..extensions import db
 from ..models import Conclusion, EvidenceFile, Inspection, RemediationAction
 from .checklist_format import iter_items, localize
-from .report_text import answer_text
+from .report_text import answer_text, score_words
 
 PHOTO_SCHEME = "kiemtra-evidence:"
 
@@ -115,6 +115,7 @@ def minutes_context(inspection: Inspection) -> dict:
         "team_attendees": [a for a in inspection.attendees if a.side == "team"],
         "unit_attendees": [a for a in inspection.attendees if a.side != "team"],
         "signatures": _signatures(inspection), "score": inspection.score or {},
+        "score_words": score_words(inspection.score, definition, locale),
         "doc_date": local_date(inspection.started_at or inspection.checked_in_at or inspection.created_at),
     }
 

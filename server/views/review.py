@@ -13,6 +13,7 @@ from ..models import Inspection, InspectionKind
 from ..permissions import authorize, authorized_inspection, can
 from ..services import conclusions, evidence, followups, geo, review, scoring
 from ..services.checklist_format import item_index, iter_items
+from ..services.report_text import score_words
 from .actions import local_today
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -111,6 +112,7 @@ def render_review(inspection: Inspection, *, error: str | None = None, code: int
     rows = _item_rows(inspection)
     return render_template(
         "review/inspection.html", inspection=inspection, rows=rows, error=error, **_evidence(inspection, rows),
+        score_words=score_words(inspection.score, inspection.checklist_version.definition),
         comments=review.comments(inspection), revisions=review.revisions(inspection),
         conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
         follow_ups=followups.follow_ups_of(inspection), today=local_today(),

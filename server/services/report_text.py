@@ -76,8 +76,8 @@ def decision_text(decided_by: dict | None, titles: dict[str, dict[str, str]]) ->
                         items=_quoted(keys, items))
     if rule == "unanswered_required":
         keys = list(decided_by.get("items") or [decided_by.get("item")])
-        return ngettext("The required item %(items)s is not answered.", "The required items %(items)s are not answered.",
-                        len(keys), items=_quoted(keys, items))
+        return ngettext("The required item %(items)s is not answered.",
+                        "The required items %(items)s are not answered.", len(keys), items=_quoted(keys, items))
     if rule == "nothing_scored":
         return _("Nothing was scored, so the inspection passes.")
     figures = {"percent": _figure(decided_by.get("percent")), "pass_mark": _figure(decided_by.get("pass_mark"))}

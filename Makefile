@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 BIND   ?= 127.0.0.1:8000
-STAMP  := $(VENV)/.installed-stamp
+# What `uv sync` installs besides the app: the test tools, except for `make serve`.
+EXTRAS ?= --extra test
+STAMP  ?= $(VENV)/.installed-dev
 PO     := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 # uv itself, pinned by hash (tools/uv-requirements.txt), in a virtualenv of its own.
@@ -21,10 +23,8 @@ export UV_PYTHON_DOWNLOADS := never
 run: setup db demo ## Set up everything on a fresh clone and serve http://$(HOST):$(PORT)
 	$(BIN)/kiemtra run --host $(HOST) --port $(PORT)
 
-serve: $(UV) ## Production: install without the test tools, migrate, import checklists; gunicorn on $(BIND)
-	$(UV) sync --locked --python $(PYTHON)
-	rm -f $(STAMP)
-	$(MAKE) translations db STAMP=$(UV)
+serve: ## Production: install without the test tools, migrate, import checklists (no demo); gunicorn on $(BIND)
+	$(MAKE) setup db EXTRAS= STAMP=$(VENV)/.installed-app
 	KIEMTRA_BIND=$(BIND) $(BIN)/gunicorn -c python:server.gunicorn_conf 'server:create_app()'
 
 test: setup ## Set up the virtualenv and run the whole test suite
@@ -39,7 +39,8 @@ $(UV): tools/uv-requirements.txt
 
 # --locked: fails, instead of resolving again, when pyproject.toml and uv.lock disagree.
 $(STAMP): pyproject.toml uv.lock $(UV)
-	$(UV) sync --locked --extra test --python $(PYTHON)
+	rm -f $(VENV)/.installed-*
+	$(UV) sync --locked $(EXTRAS) --python $(PYTHON)
 	touch $(STAMP)
 
 %.mo: %.po $(STAMP)

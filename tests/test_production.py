@@ -21,9 +21,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def _make_dry_run(target: str) -> str:
-    # STAMP points at a file that exists, so make plans only the target's own steps.
     result = subprocess.run(
-        ["make", "--dry-run", "--always-make", target, "STAMP=Makefile"], cwd=PROJECT,
+        ["make", "--dry-run", "--always-make", target], cwd=PROJECT,
         capture_output=True, text=True, check=True,
     )
     return result.stdout

@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
-    from . import errors, extensions, i18n, logs, permissions, security
+    from . import errors, extensions, i18n, json_bodies, logs, permissions, security
     from .api import register_api
     from .cli import register_commands
     from .services.storage import FilesystemStorage
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.init_app(app)
     app.extensions["kiemtra.storage"] = FilesystemStorage(app.config["UPLOAD_FOLDER"])
     security.init_app(app)
+    json_bodies.init_app(app)
     permissions.init_app(app)
     i18n.init_app(app)
     register_views(app)

@@ -331,7 +331,13 @@ def _whole(value: Any) -> bool:
 
 
 def _real(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number a phone can send: an integer beyond any float (10**400) is not one."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 @functools.lru_cache(maxsize=1024, typed=True)

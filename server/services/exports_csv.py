@@ -9,6 +9,8 @@ from datetime import date, datetime
 from .exports import Table
 
 FLUSH_ROWS = 500
+# What a spreadsheet may read as the start of a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value):
@@ -18,7 +20,7 @@ def _cell(value):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value  # a text cell never becomes a formula in a spreadsheet
     return value
 

@@ -69,7 +69,7 @@ def test_each_deciding_rule_reads_as_a_sentence_naming_titles_not_keys(ctx, app,
 @pytest.mark.parametrize("lang, expected", [
     ("en", ["The required items “Opening hours posted”, “Suggestion box” are not answered.",
             "Nothing was scored, so the inspection passes."]),
-    ("vi", ["Nội dung bắt buộc “Niêm yết giờ làm việc”, “Hòm thư góp ý” chưa được trả lời.",
+    ("vi", ["Các nội dung bắt buộc “Niêm yết giờ làm việc”, “Hòm thư góp ý” chưa được trả lời.",
             "Không có nội dung nào được chấm điểm nên kết quả là Đạt."]),
 ])
 def test_unanswered_and_unscored_inspections_read_as_sentences_too(ctx, lang, expected):

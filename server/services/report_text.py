@@ -1,7 +1,7 @@
 """Answers and outcomes as people read them, shared by the minutes and the exports."""
 from __future__ import annotations
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .checklist_format import iter_items, localize
@@ -72,12 +72,14 @@ def decision_text(decided_by: dict | None, titles: dict[str, dict[str, str]]) ->
     items, sections = titles.get("items") or {}, titles.get("sections") or {}
     if rule == "critical_item_failed":
         keys = list(decided_by.get("items") or [decided_by.get("item")])
-        return ngettext("The critical item %(items)s failed.", "The critical items %(items)s failed.", len(keys),
-                        items=_quoted(keys, items))
+        if len(keys) == 1:
+            return _("The critical item %(items)s failed.", items=_quoted(keys, items))
+        return _("The critical items %(items)s failed.", items=_quoted(keys, items))
     if rule == "unanswered_required":
         keys = list(decided_by.get("items") or [decided_by.get("item")])
-        return ngettext("The required item %(items)s is not answered.",
-                        "The required items %(items)s are not answered.", len(keys), items=_quoted(keys, items))
+        if len(keys) == 1:
+            return _("The required item %(items)s is not answered.", items=_quoted(keys, items))
+        return _("The required items %(items)s are not answered.", items=_quoted(keys, items))
     if rule == "nothing_scored":
         return _("Nothing was scored, so the inspection passes.")
     figures = {"percent": _figure(decided_by.get("percent")), "pass_mark": _figure(decided_by.get("pass_mark"))}

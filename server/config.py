@@ -11,6 +11,12 @@ MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # bytes per request (photo uploads)
 UPLOAD_FOLDER = None  # None means <instance>/uploads
 KEEP_ORIGINAL_PHOTOS = True  # keep the bytes as received, besides the display copy
 MAX_PHOTO_PIXELS = 50_000_000  # refuse larger images before decoding (decompression bombs)
+# Refuse images whose pixels would take more bytes than this once decoded
+# (16-bit and alpha images take more a pixel; services/photo_memory.py says
+# how it is counted). Also what one process decodes at most at once: other
+# photos wait. The default takes any 8-bit photo up to 50 MP, so a 48 MP
+# phone JPEG or HEIC, and keeps a worker under 400 MB.
+MAX_PHOTO_DECODED_BYTES = 250_000_000
 # Long edge of the display copy (at most 1600). At 1000 a 12 MP JPEG decodes
 # straight to size with DCT scaling, ~50 ms a photo instead of ~95 ms at 1600
 # (benchmarks/photo_pipeline.py); for detail, the original is kept.

@@ -87,19 +87,23 @@ def _rational(value: float) -> IFDRational:
     return IFDRational(round(value * 1000), 1000)
 
 
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG signature and IHDR claiming a size, with no pixel data: a decompression bomb's header."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+def png_header_only(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2) -> bytes:
+    """A PNG signature and IHDR claiming a size, with no pixel data: a decompression bomb's header.
+
+    Colour types: 0 grey, 2 RGB, 3 palette, 4 grey + alpha, 6 RGBA.
+    """
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IEND", b"")
 
 
-def solid_png_bomb(width: int, height: int) -> bytes:
-    """A real, valid, solid black PNG of that size that compresses to very little."""
-    row = b"\x00" * (1 + width)  # filter byte + one grey byte per pixel
+def solid_png_bomb(width: int, height: int, *, colour_type: int = 0) -> bytes:
+    """A real, valid, solid black (and, with alpha, transparent) 8-bit PNG of that size that compresses to very little."""
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour_type]
+    row = b"\x00" * (1 + width * channels)  # filter byte + the pixels' bytes
     compressor = zlib.compressobj(9)
     chunks = [compressor.compress(row) for _ in range(height)]
     idat = b"".join(chunks) + compressor.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat)
             + _png_chunk(b"IEND", b""))
 

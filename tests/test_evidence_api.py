@@ -165,6 +165,40 @@ def test_a_decompression_bomb_is_refused_before_decoding(app, client, auth, worl
     assert count_rows(app) == 0
 
 
+@pytest.mark.parametrize(
+    ("image", "decoded_mb"),
+    [
+        pytest.param(Image.new("RGBA", (2000, 2000), (0, 128, 0, 128)), 16, id="small-file-rgba-png"),
+        pytest.param(Image.new("I;16", (2000, 2000), 40_000), 8, id="16-bit-grey-png"),
+    ],
+)
+def test_a_png_too_big_once_decoded_is_refused_naming_the_limit_and_leaves_nothing(app, client, auth, world,
+                                                                                   image, decoded_mb):
+    app.config["MAX_PHOTO_DECODED_BYTES"] = 5_000_000
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    assert len(out.getvalue()) < 100_000
+    auth.login("insp")
+
+    response = upload(client, world, out.getvalue(), name="photo.png", mimetype="image/png")
+
+    assert response.status_code == 413
+    assert response.get_json()["message"] == (
+        f"Ảnh cần {decoded_mb} MB bộ nhớ khi mở, vượt mức cho phép 5 MB; vui lòng gửi ảnh có kích thước nhỏ hơn.")
+    assert count_rows(app) == 0
+    assert list(app.extensions["kiemtra.storage"].iter_keys()) == []
+
+
+def test_a_12_mp_phone_jpeg_is_accepted_under_the_default_decoded_limit(app, client, auth, world):
+    assert app.config["MAX_PHOTO_DECODED_BYTES"] == 250_000_000
+    auth.login("insp")
+
+    response = upload(client, world, jpeg_bytes((4000, 3000), color=(90, 120, 150)))
+
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["width"], response.get_json()["height"]) == (4000, 3000)
+
+
 def test_unknown_item_key_is_refused(client, auth, world):
     auth.login("insp")
     assert upload(client, world, jpeg_bytes(), item_key="no-such-item").status_code == 422

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +16,7 @@ from tests.imagegen import (
     BACKGROUND, MARKER, encode, exif_block, gradient, jpeg_claiming_size, marker_image,
     photo, png_header_only, rgb_profile_with_red_and_green_swapped, solid_png_bomb,
 )
+from server.services.photo_memory import DecodeBudget
 from server.services.photos import (
     ACCEPTED_FORMATS, GpsPosition, PhotoRejected, ProcessedPhoto, process_photo, sniff_format,
 )
@@ -262,6 +265,115 @@ def test_the_pixel_limit_is_a_parameter():
 
     assert rejection(data, max_pixels=9_999).code == "too_many_pixels"
     assert process_photo(data, max_pixels=10_000).width == 100
+
+
+# --- decoded size ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("bit_depth", "colour_type", "decoded_mb"),
+    [
+        pytest.param(16, 6, 392, id="16-bit-RGBA-8-bytes-a-pixel"),
+        pytest.param(16, 2, 294, id="16-bit-RGB-6-bytes-a-pixel"),
+    ],
+)
+def test_a_png_under_the_pixel_limit_but_too_big_once_decoded_is_refused_before_decoding(
+        bit_depth, colour_type, decoded_mb):
+    data = png_header_only(7_000, 7_000, bit_depth=bit_depth, colour_type=colour_type)  # 49 MP, no pixel data
+
+    error = rejection(data)
+
+    assert error.code == "decoded_too_large"
+    assert error.params == {"decoded_bytes": decoded_mb * 1_000_000, "max_decoded_bytes": 250_000_000}
+    assert str(error) == (f"The image would take {decoded_mb} MB of memory once opened, more than the 250 MB "
+                          "allowed; please send a smaller photo.")
+
+
+def test_a_small_rgba_png_counts_four_bytes_a_pixel_against_the_decoded_limit():
+    data = solid_png_bomb(2_000, 2_000, colour_type=6)  # 16 MB of pixels in a few KB
+    assert len(data) < 50_000
+
+    error = rejection(data, max_decoded_bytes=15_000_000)
+
+    assert error.code == "decoded_too_large"
+    assert "15 MB" in error.message
+    assert process_photo(data, max_decoded_bytes=16_000_000).display_size == (1000, 1000)
+
+
+def test_a_webp_too_big_once_decoded_is_refused_before_libwebp_allocates_it():
+    data = encode(Image.new("RGB", (4_000, 4_000), (10, 20, 30)), "WEBP", lossless=True)
+
+    assert rejection(data).code == "decoded_too_large"  # 16 MP x 16 bytes of decoder buffers
+
+
+def test_a_12_mp_phone_jpeg_is_within_the_decoded_limit():
+    result = process_photo(photo("JPEG", (4_000, 3_000)), max_decoded_bytes=36_000_000)  # 3 bytes a pixel
+
+    assert (result.width, result.height) == (4000, 3000)
+
+
+def test_a_48_mp_phone_jpeg_passes_the_default_limits():
+    result = process_photo(jpeg_claiming_size(8_064, 6_048))  # 146 MB of pixels at 3 bytes each
+
+    assert (result.width, result.height) == (8064, 6048)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "I;16"])
+def test_large_images_in_any_mode_shrink_band_by_band_to_the_same_picture(mode):
+    size = (2_600, 1_300)
+    if mode == "I;16":
+        expected = Image.linear_gradient("L").resize(size)
+        source = expected.convert("I").point(lambda value: value * 256).convert("I;16")
+    else:
+        source = gradient(size, "RGBA")
+        source.putalpha(Image.linear_gradient("L").resize(size))
+        source = source.convert(mode)
+        expected = Image.new("RGB", size, (255, 255, 255))
+        expected.paste(source.convert("RGBA"), mask=source.convert("RGBA").getchannel("A"))
+    expected = expected.resize((1000, 500), Image.Resampling.HAMMING)
+
+    display = opened(process_photo(encode(source, "PNG")).display)
+
+    assert display.size == (1000, 500)
+    shown = display.convert(expected.mode)
+    for point in ((5, 5), (500, 250), (990, 490), (250, 400)):
+        colour, wanted = shown.getpixel(point), expected.getpixel(point)
+        assert is_close(colour, wanted, tolerance=8) if expected.mode == "RGB" else abs(colour - wanted) <= 8
+
+
+def test_a_decode_waits_while_others_hold_the_budget_but_a_small_one_passes_beside():
+    budget, order = DecodeBudget(100), []
+    holding, release = threading.Event(), threading.Event()
+
+    def large_holder():
+        with budget.reserve(80):
+            holding.set()
+            release.wait(5)
+            order.append("large released")
+
+    def asker(amount):
+        with budget.reserve(amount):
+            order.append(f"{amount} decoded")
+
+    first = threading.Thread(target=large_holder)
+    first.start()
+    holding.wait(5)
+    waiting = threading.Thread(target=asker, args=(30,))
+    waiting.start()
+    asker(20)
+    time.sleep(0.05)
+    assert order == ["20 decoded"]
+    release.set()
+    first.join(5)
+    waiting.join(5)
+    assert order == ["20 decoded", "large released", "30 decoded"]
+
+
+def test_a_decode_larger_than_the_whole_budget_runs_alone():
+    budget = DecodeBudget(100)
+
+    with budget.reserve(500):
+        assert budget._free == 0
+    assert budget._free == 100
 
 
 # --- orientation ----------------------------------------------------------

@@ -20,12 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import EvidenceFile, Finding, Inspection
 from . import audit, geo
-from .photos import DEFAULT_DISPLAY_SIZE, GpsPosition, PhotoRejected, process_photo
+from .photos import DEFAULT_DISPLAY_SIZE, DEFAULT_MAX_DECODED_BYTES, GpsPosition, PhotoRejected, process_photo
 from .storage import Storage
 
 KINDS = ("photo", "signature")  # evidence of an inspection
 ACTION_KINDS = ("photo", "document")  # evidence of a remediation update (an ActionEvent)
 PDF_MIME = "application/pdf"
+# A photo too big to open is "too large" (413), like a file over the byte limit.
+_TOO_LARGE = frozenset({"too_many_pixels", "decoded_too_large"})
 
 
 class EvidenceError(Exception):
@@ -40,6 +42,7 @@ class EvidenceError(Exception):
 class StoreSettings:
     keep_originals: bool = True
     max_pixels: int = 50_000_000
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
     display_px: int = DEFAULT_DISPLAY_SIZE  # long edge of the display copy
     local_tz: tzinfo = timezone.utc  # how to read a camera clock without an offset
     checkin_radius_m: float = 300
@@ -52,6 +55,7 @@ def settings_from_config(config) -> StoreSettings:
     return StoreSettings(
         keep_originals=config["KEEP_ORIGINAL_PHOTOS"],
         max_pixels=config["MAX_PHOTO_PIXELS"],
+        max_decoded_bytes=config["MAX_PHOTO_DECODED_BYTES"],
         display_px=config["PHOTO_DISPLAY_PX"],
         local_tz=ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]),
         checkin_radius_m=config["CHECKIN_RADIUS_M"],
@@ -108,9 +112,9 @@ def store_evidence(
         raise EvidenceError(422, "bad_finding", _("The finding belongs to another inspection."))
 
     try:
-        photo = process_photo(data, max_pixels=settings.max_pixels, display_size=settings.display_px)
+        photo = _process(data, settings)
     except PhotoRejected as exc:
-        status = 413 if exc.code == "too_many_pixels" else 415 if exc.code == "unsupported_format" else 422
+        status = 413 if exc.code in _TOO_LARGE else 415 if exc.code == "unsupported_format" else 422
         raise EvidenceError(status, exc.code, exc.message) from exc
 
     keys = {
@@ -145,6 +149,11 @@ def store_evidence(
         return _same_upload(existing, digest), False
     audit.record(uploader, "evidence.upload", row, inspection_id=inspection.id, sha256=digest)
     return row, True
+
+
+def _process(data: bytes, settings: StoreSettings):
+    return process_photo(data, max_pixels=settings.max_pixels, max_decoded_bytes=settings.max_decoded_bytes,
+                         display_size=settings.display_px)
 
 
 def _item_keys(inspection: Inspection) -> set[str]:
@@ -204,11 +213,11 @@ def store_action_evidence(
                            **common)
     else:
         try:
-            photo = process_photo(data, max_pixels=settings.max_pixels, display_size=settings.display_px)
+            photo = _process(data, settings)
         except PhotoRejected as exc:
             if exc.code == "unsupported_format":
                 raise EvidenceError(415, exc.code, _("This file is not a PDF document or a photo.")) from exc
-            raise EvidenceError(413 if exc.code == "too_many_pixels" else 422, exc.code, exc.message) from exc
+            raise EvidenceError(413 if exc.code in _TOO_LARGE else 422, exc.code, exc.message) from exc
         taken_at = photo.taken_at
         if taken_at is not None and taken_at.tzinfo is None:
             taken_at = taken_at.replace(tzinfo=settings.local_tz)

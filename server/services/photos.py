@@ -10,6 +10,9 @@ Decisions, in the order a photo meets them:
 - The pixel limit is checked on the dimensions in the header, before any
   pixel is decoded. Pillow's own decompression-bomb warning is silenced (we
   check ourselves) and its error becomes ``too_many_pixels``.
+- So is the decoded size in bytes (``decoded_too_large``): a 16-bit or alpha
+  image takes more memory a pixel than a JPEG. A process decodes at most that
+  many bytes at once; other photos wait their turn (photo_memory.py).
 - EXIF is read from the original: DateTimeOriginal (+ SubsecTimeOriginal) as
   ``taken_at``, which is *aware* when OffsetTimeOriginal is present and
   *naive* otherwise (the camera's wall clock, zone unknown: the caller
@@ -25,7 +28,8 @@ Decisions, in the order a photo meets them:
 - Speed: a JPEG is decoded with DCT scaling (``Image.draft``) at the smallest
   size not below the display size, so a 12 MP photo is never decoded in
   full: for the default 1000 px copy it decodes at 1/4 scale, already the
-  right size; the thumbnail is made from the display copy.
+  right size; the thumbnail is made from the display copy. PNG, WebP and
+  HEIF are decoded in full and shrunk band by band.
 """
 from __future__ import annotations
 
@@ -33,25 +37,27 @@ import functools
 import hashlib
 import io
 import math
-import re
-import struct
-import threading
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, NamedTuple
+from datetime import datetime
+from typing import Any
 
 import pillow_heif
 from flask_babel import gettext as _
-from PIL import ExifTags, Image, ImageCms
+from PIL import Image, ImageCms
+
+from .photo_memory import (
+    DEFAULT_MAX_DECODED_BYTES, DecodedSize, decode_budget, decoded_size, eight_bit, flatten_alpha,
+    shrink_in_bands, webp_decoded_size, webp_size,
+)
+from .photo_metadata import DECODE_ERRORS as _DECODE_ERRORS
+from .photo_metadata import GpsPosition, pillow_warnings_silenced, read_metadata
 
 pillow_heif.register_heif_opener()
 
 __all__ = [
-    "ACCEPTED_FORMATS", "DEFAULT_DISPLAY_SIZE", "DEFAULT_MAX_PIXELS", "GpsPosition", "PhotoRejected",
-    "ProcessedPhoto", "process_photo", "sniff_format",
+    "ACCEPTED_FORMATS", "DEFAULT_DISPLAY_SIZE", "DEFAULT_MAX_DECODED_BYTES", "DEFAULT_MAX_PIXELS", "GpsPosition",
+    "PhotoRejected", "ProcessedPhoto", "process_photo", "sniff_format",
 ]
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -73,10 +79,6 @@ _SIGNATURES = {
     b"\x00\x00\x00\x0cjP  \r\n\x87\n": "jpeg2000", b"\xff\x4f\xff\x51": "jpeg2000",
 }
 
-# What Pillow and pillow-heif raise for damaged or truncated data.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, RuntimeError)
-# What parsing damaged metadata can raise; the photo is kept, the metadata is not.
-_METADATA_ERRORS = (*_DECODE_ERRORS, ArithmeticError, KeyError, TypeError)
 
 _ORIENTATION_TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -87,16 +89,13 @@ _ORIENTATION_TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-_EXIF_DATETIME = re.compile(r"(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
-_EXIF_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 _SRGB = ImageCms.createProfile("sRGB")
-_WHITE = {"RGBA": (255, 255, 255), "LA": 255}
 
 
 class PhotoRejected(ValueError):
     """A file the photo pipeline refuses; ``code`` is for machines, ``str()`` for people.
 
-    Codes: empty, not_an_image, unsupported_format, too_many_pixels, corrupt.
+    Codes: empty, not_an_image, unsupported_format, too_many_pixels, decoded_too_large, corrupt.
     """
 
     def __init__(self, code: str, message: str, **params: Any):
@@ -104,12 +103,6 @@ class PhotoRejected(ValueError):
         self.code = code
         self.message = message
         self.params = params
-
-
-class GpsPosition(NamedTuple):
-    lat: float
-    lon: float
-    alt: float | None = None  # metres above sea level
 
 
 @dataclass(frozen=True)
@@ -153,6 +146,7 @@ def process_photo(
     data: bytes,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
     display_size: int = DEFAULT_DISPLAY_SIZE,
     thumb_size: int = 320,
     quality: int = 82,
@@ -160,6 +154,7 @@ def process_photo(
     """Check a photo and make its display copy and thumbnail; raise PhotoRejected if it is no accepted photo.
 
     ``max_pixels`` above twice ``PIL.Image.MAX_IMAGE_PIXELS`` is capped by Pillow's own guard.
+    ``max_decoded_bytes`` is also what this process decodes at most at once.
     """
     if not 1 <= thumb_size <= display_size:
         raise ValueError("need 1 <= thumb_size <= display_size")
@@ -177,25 +172,47 @@ def process_photo(
             format=image_format,
         )
 
-    image = _open_checked(data, image_format, max_pixels)
+    budget = decode_budget(max_decoded_bytes)
+    with ExitStack() as held:
+        if image_format == "webp":  # libwebp allocates its canvases as the file is opened: check first
+            size = webp_size(data)
+            if size is None:
+                raise _corrupt()
+            _check_pixels(size, max_pixels)
+            held.enter_context(budget.reserve(_checked(webp_decoded_size(size), max_decoded_bytes)))
+        image = held.enter_context(_open_checked(data, image_format, max_pixels))
+        try:
+            stored_size = image.size
+            target = _fit(stored_size, display_size)
+            # JPEG: DCT scaling to the smallest size not below the target.
+            # HEIF: an embedded preview if one is big enough. Others: no effect.
+            drafted = image.draft("RGB", target) is not None
+            if image_format != "webp":
+                size = decoded_size(image_format, image, stored_size, data)
+                held.enter_context(budget.reserve(_checked(size, max_decoded_bytes)))
+            icc_profile = image.info.get("icc_profile")
+            if image_format == "heif" and not drafted:
+                orientation, taken_at, gps = read_metadata(image)
+                reduced = shrink_in_bands(_heif_bands(data), image.size, target)
+            else:
+                image.decodermaxblock = max(image.decodermaxblock, len(data))  # one read, not 64 KiB steps
+                image.load()
+                orientation, taken_at, gps = read_metadata(image)
+                # RGB and grey resize without a full-size copy; other modes are converted band by band.
+                reduced = image if image.mode in ("RGB", "L", "CMYK") or image_format == "jpeg" else shrink_in_bands(
+                    lambda top, bottom: image.crop((0, top, image.width, bottom)), image.size, target)
+            display = _display_copy(reduced, target, orientation, icc_profile)
+            mime_type = image.get_format_mimetype() if image_format == "heif" else _MIME_TYPE[image_format]
+        except PhotoRejected:
+            raise
+        except _DECODE_ERRORS as exc:
+            raise _corrupt() from exc
     try:
-        stored_size = image.size
-        target = _fit(stored_size, display_size)
-        # JPEG: DCT scaling to the smallest size not below the target.
-        # HEIF: an embedded preview if one is big enough. Others: no effect.
-        image.draft("RGB", target)
-        image.decodermaxblock = max(image.decodermaxblock, len(data))  # one read, not 64 KiB steps
-        image.load()
-        orientation, taken_at, gps = _read_metadata(image)
-        display = _display_copy(image, target, orientation)
         thumbnail = _resize(display, _fit(display.size, thumb_size), reducing_gap=1.0)
         display_jpeg = _encode_jpeg(display, quality)
         thumbnail_jpeg = _encode_jpeg(thumbnail, quality)
-        mime_type = image.get_format_mimetype() if image_format == "heif" else _MIME_TYPE[image_format]
     except _DECODE_ERRORS as exc:
         raise _corrupt() from exc
-    finally:
-        image.close()
 
     width, height = stored_size if orientation < 5 else stored_size[::-1]
     return ProcessedPhoto(
@@ -214,24 +231,18 @@ def process_photo(
     )
 
 
+def _heif_bands(data: bytes):
+    """Bands of a HEIF's primary image, cut from libheif's buffer: Pillow never holds a full-size copy."""
+    heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
+    primary = heif[heif.primary_index]
+    pixels, stride, mode, width = memoryview(primary.data), primary.stride, primary.mode, primary.size[0]
+
+    def band(top: int, bottom: int) -> Image.Image:
+        return Image.frombytes(mode, (width, bottom - top), pixels[top * stride:bottom * stride], "raw", mode, stride)
+    return band
+
+
 # --- opening and checking -------------------------------------------------
-
-_pillow_warnings_lock = threading.Lock()
-
-
-@contextmanager
-def _pillow_warnings_silenced() -> Iterator[None]:
-    """Silence Pillow's warnings about huge images and damaged metadata: we check both ourselves.
-
-    ``catch_warnings`` swaps process-wide state (before Python 3.14); the lock
-    keeps our own uses from interleaving. Only header and metadata reads run
-    inside it, never a decode.
-    """
-    with _pillow_warnings_lock, warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        yield
-
 
 def _too_many_pixels(max_pixels: int, pixels: int | None = None) -> PhotoRejected:
     return PhotoRejected(
@@ -242,6 +253,24 @@ def _too_many_pixels(max_pixels: int, pixels: int | None = None) -> PhotoRejecte
     )
 
 
+def _checked(size: DecodedSize, max_decoded_bytes: int) -> int:
+    """The bytes the decode holds, once the decoded size is within the limit."""
+    if size.total > max_decoded_bytes:
+        raise PhotoRejected(
+            "decoded_too_large",
+            _("The image would take %(size)s MB of memory once opened, more than the %(limit)s MB allowed; "
+              "please send a smaller photo.", size=f"{math.ceil(size.total / 1e6)}",
+              limit=f"{max_decoded_bytes // 1_000_000}"),
+            decoded_bytes=size.total, max_decoded_bytes=max_decoded_bytes,
+        )
+    return size.decoder
+
+
+def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
+    if size[0] * size[1] > max_pixels:
+        raise _too_many_pixels(max_pixels, size[0] * size[1])
+
+
 def _corrupt() -> PhotoRejected:
     return PhotoRejected("corrupt", _("The image file is damaged or incomplete."))
 
@@ -249,16 +278,17 @@ def _corrupt() -> PhotoRejected:
 def _open_checked(data: bytes, image_format: str, max_pixels: int) -> Image.Image:
     """Open (read the header only) and refuse images with more than max_pixels."""
     try:
-        with _pillow_warnings_silenced():
+        with pillow_warnings_silenced():
             image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[image_format]])
     except Image.DecompressionBombError as exc:
         raise _too_many_pixels(max_pixels) from exc
     except _DECODE_ERRORS as exc:  # includes UnidentifiedImageError
         raise _corrupt() from exc
-    width, height = image.size
-    if width * height > max_pixels:
+    try:
+        _check_pixels(image.size, max_pixels)
+    except PhotoRejected:
         image.close()
-        raise _too_many_pixels(max_pixels, width * height)
+        raise
     return image
 
 
@@ -283,92 +313,6 @@ def _looks_like_svg(data: bytes) -> bool:
     return text.startswith(("<svg", "<?xml", "<!doctype svg", "<!--")) and "<svg" in text
 
 
-# --- metadata -------------------------------------------------------------
-
-def _read_metadata(image: Image.Image) -> tuple[int, datetime | None, GpsPosition | None]:
-    """(orientation, taken_at, gps) from EXIF; damaged metadata reads as absent."""
-    try:
-        with _pillow_warnings_silenced():
-            exif = image.getexif()
-            orientation = exif.get(ExifTags.Base.Orientation)
-            exif_ifd = dict(exif.get_ifd(ExifTags.IFD.Exif))
-            gps_ifd = dict(exif.get_ifd(ExifTags.IFD.GPSInfo))
-    except _METADATA_ERRORS:
-        return 1, None, None
-    orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
-    try:
-        taken_at = _taken_at(exif_ifd)
-    except _METADATA_ERRORS:
-        taken_at = None
-    try:
-        gps = _gps_position(gps_ifd)
-    except _METADATA_ERRORS:
-        gps = None
-    return orientation, taken_at, gps
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("ascii", "ignore")
-    return value.strip("\x00 ") if isinstance(value, str) else ""
-
-
-def _taken_at(exif_ifd: dict) -> datetime | None:
-    match = _EXIF_DATETIME.fullmatch(_text(exif_ifd.get(ExifTags.Base.DateTimeOriginal)))
-    if not match:
-        return None
-    try:
-        taken_at = datetime(*map(int, match.groups()))
-    except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
-        return None
-    subsec = _text(exif_ifd.get(ExifTags.Base.SubsecTimeOriginal))
-    if subsec.isdigit():
-        taken_at = taken_at.replace(microsecond=int(subsec[:6].ljust(6, "0")))
-    offset = _EXIF_OFFSET.fullmatch(_text(exif_ifd.get(ExifTags.Base.OffsetTimeOriginal)))
-    if offset:
-        sign, hours, minutes = offset.groups()
-        delta = timedelta(hours=int(hours), minutes=int(minutes))
-        if delta <= timedelta(hours=14):
-            taken_at = taken_at.replace(tzinfo=timezone(-delta if sign == "-" else delta))
-    return taken_at
-
-
-def _gps_position(gps_ifd: dict) -> GpsPosition | None:
-    gps = ExifTags.GPS
-    lat = _degrees(gps_ifd.get(gps.GPSLatitude), _text(gps_ifd.get(gps.GPSLatitudeRef)), "S")
-    lon = _degrees(gps_ifd.get(gps.GPSLongitude), _text(gps_ifd.get(gps.GPSLongitudeRef)), "W")
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    if lat == 0 and lon == 0:  # cameras write zeros when they had no fix
-        return None
-    alt = _number(gps_ifd.get(gps.GPSAltitude))
-    if alt is not None:
-        ref = gps_ifd.get(gps.GPSAltitudeRef, 0)
-        if isinstance(ref, bytes):
-            ref = ref[0] if ref else 0
-        alt = round(-abs(alt) if ref == 1 else alt, 2)
-    return GpsPosition(round(lat, 7), round(lon, 7), alt)
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)  # IFDRational with a zero denominator gives nan
-    return number if math.isfinite(number) else None
-
-
-def _degrees(value: Any, ref: str, negative_ref: str) -> float | None:
-    """EXIF (degrees, minutes, seconds) rationals to signed decimal degrees."""
-    parts = value if isinstance(value, tuple) else (value,)
-    if value is None or not 1 <= len(parts) <= 3:
-        return None
-    numbers = [_number(part) for part in parts]
-    if None in numbers:
-        return None
-    degrees = sum(number / 60 ** i for i, number in enumerate(numbers))
-    return -abs(degrees) if ref.upper().startswith(negative_ref) else degrees
-
-
 # --- pixels ---------------------------------------------------------------
 
 def _fit(size: tuple[int, int], limit: int) -> tuple[int, int]:
@@ -389,15 +333,12 @@ def _resize(image: Image.Image, size: tuple[int, int], *, reducing_gap: float) -
     return image.resize(size, Image.Resampling.HAMMING, reducing_gap=reducing_gap)
 
 
-def _display_copy(image: Image.Image, target: tuple[int, int], orientation: int) -> Image.Image:
+def _display_copy(image: Image.Image, target: tuple[int, int], orientation: int,
+                  icc_profile: bytes | None) -> Image.Image:
     """Resized, sRGB, RGB or L without alpha, oriented; resize first so the rest works on few pixels."""
-    icc_profile = image.info.get("icc_profile")
-    image = _resizable(image)
+    image = eight_bit(image)
     image = _resize(image, target, reducing_gap=2.0)
-    if image.mode in _WHITE:
-        background = Image.new(image.mode[:-1], image.size, _WHITE[image.mode])
-        background.paste(image, mask=image.getchannel("A"))
-        image = background
+    image = flatten_alpha(image)
     if icc_profile:
         transform = _srgb_transform(icc_profile, image.mode)
         if transform is not None:
@@ -407,22 +348,6 @@ def _display_copy(image: Image.Image, target: tuple[int, int], orientation: int)
     if orientation in _ORIENTATION_TRANSPOSE:
         image = image.transpose(_ORIENTATION_TRANSPOSE[orientation])
     return image
-
-
-def _resizable(image: Image.Image) -> Image.Image:
-    """A mode Pillow resamples well: RGB, RGBA, L, LA or CMYK (palette and 1-bit images resize as nearest)."""
-    mode = image.mode
-    if mode in ("RGB", "RGBA", "L", "LA", "CMYK"):
-        return image
-    if mode.startswith("I;16") or mode in ("I", "F"):
-        return image.point(lambda value: value / 256).convert("L")  # 16-bit to 8-bit, not clipped
-    if mode == "P":
-        return image.convert("RGBA" if "transparency" in image.info else "RGB")
-    if mode in ("PA", "RGBa", "RGBX"):
-        return image.convert("RGBA" if mode != "RGBX" else "RGB")
-    if mode in ("1", "La"):
-        return image.convert("L" if mode == "1" else "LA")
-    return image.convert("RGB")
 
 
 @functools.lru_cache(maxsize=16)

@@ -88,6 +88,12 @@ def answers(n: int) -> list[dict]:
     return out
 
 
+def signatures() -> dict:
+    """The two signatures every submission carries: the lead's image (to follow) and a refusal with its reason."""
+    return {"lead": {"name": "Nguyễn Văn Trưởng", "evidence_uuid": str(uuidlib.uuid4())},
+            "unit": {"name": "Lê Đại Diện", "refused": True, "reason": "Chưa đồng ý với kết luận"}}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -303,7 +309,8 @@ def submit_loop(base, username, uuids, stats, deadline, counter):
     for n, inspection in enumerate(uuids):
         if time.monotonic() > deadline:
             return
-        body = json.dumps({"submission_uuid": str(uuidlib.uuid4()), "answers": answers(n)}).encode()
+        body = json.dumps({"submission_uuid": str(uuidlib.uuid4()), "answers": answers(n),
+                           "signatures": signatures()}).encode()
         path = f"/api/inspections/{inspection}/submission"
         if timed(stats, "submission", lambda: lean_post_json(port, path, body, cookie),
                  errors=(OSError, http.client.HTTPException)) is not None:
@@ -321,7 +328,8 @@ def field_loop(base, username, uuids, stats, deadline, photo_bytes, counter):
                                                   json={"lat": 21.0359, "lon": 105.834, "accuracy_m": 8},
                                                   timeout=30))
         photos = [str(uuidlib.uuid4()) for _ in photo_bytes]
-        body = {"submission_uuid": str(uuidlib.uuid4()), "answers": answers(n), "photo_uuids": photos}
+        body = {"submission_uuid": str(uuidlib.uuid4()), "answers": answers(n), "signatures": signatures(),
+                "photos": [{"uuid": uid, "kind": "photo", "item_key": "s0-i0"} for uid in photos]}
         if timed(stats, "submission", lambda: http.post(f"{base}/api/inspections/{inspection}/submission",
                                                          json=body, timeout=30)) is not None:
             next(counter)

@@ -100,13 +100,14 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
         )
     if action == "evidence.upload":
         # Photos arrive after the inspection itself (the phone's outbox sends
-        # the answers first), so a submitted inspection still takes them.
+        # the answers first), so a submitted inspection still takes them, and
+        # an approved one those its submission announced (completeness.may_arrive).
         return (
             role in (Role.INSPECTOR, Role.LEAD)
             and _in_team(user, insp.team_id)
             and insp.status
             in (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS,
-                InspectionStatus.SUBMITTED, InspectionStatus.RETURNED)
+                InspectionStatus.SUBMITTED, InspectionStatus.RETURNED, InspectionStatus.APPROVED)
         )
     # Field app (issue #5): a team member submits; whether the inspection is
     # still open for submission is the service's rule (409), since a re-sent

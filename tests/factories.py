@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import itertools
+import uuid as uuidlib
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from server.extensions import db
 from server.models import (
     Checklist,
     ChecklistVersion,
+    EvidenceFile,
     Inspection,
     InspectionKind,
     Plan,
@@ -19,8 +22,9 @@ from server.models import (
     UnitLocation,
     User,
 )
-from server.services.checklist_format import validate_definition
+from server.services.checklist_format import item_index, validate_definition
 from server.services.inspections import create_planned_inspection
+from server.services.submissions import SubmittedContent, expected_photo_uuids
 
 _seq = itertools.count(1)
 
@@ -132,3 +136,34 @@ def make_inspection(
         setattr(inspection, name, value)
     db.session.flush()
     return inspection
+
+
+def signatures() -> dict:
+    """Both signatures as the phone sends them: the lead's image (to follow) and
+    the unit representative's refusal with its reason."""
+    return {"lead": {"name": "Nguyễn Văn Trưởng", "evidence_uuid": str(uuidlib.uuid4())},
+            "unit": {"name": "Lê Đại Diện", "refused": True, "reason": "Chưa đồng ý với kết luận"}}
+
+
+def phone_content(inspection: Inspection, answers: dict, **fields) -> SubmittedContent:
+    """A complete submission of these answers ({item_key: value}), as the phone
+    sends it: both signatures, and a photo announced for each answered item
+    whose evidence rule may ask for one."""
+    items = item_index(inspection.definition)
+    photos = [{"uuid": str(uuidlib.uuid4()), "kind": "photo", "item_key": key, "finding_uuid": None}
+              for key in answers if key in items and items[key][1]["evidence"]["photo"] in ("always", "on_fail")]
+    return SubmittedContent(answers=[{"item_key": k, "value": v, "na": False} for k, v in answers.items()],
+                            signatures=signatures(), photos=photos, **fields)
+
+
+def photos_arrive(inspection: Inspection) -> list[EvidenceFile]:
+    """The photos and signatures the latest submission announced reach the
+    server (rows only: no file is stored)."""
+    held = set(db.session.scalars(sa.select(EvidenceFile.uuid).where(EvidenceFile.inspection_id == inspection.id)))
+    signed = {sig.get("evidence_uuid") for sig in (inspection.signatures or {}).values() if sig}
+    rows = [EvidenceFile(uuid=uuid, sha256="0" * 64, kind="signature" if uuid in signed else "photo",
+                         mime_type="image/jpeg", size=1, inspection_id=inspection.id)
+            for uuid in expected_photo_uuids(inspection) if uuid not in held]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows

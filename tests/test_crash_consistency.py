@@ -21,7 +21,7 @@ from PIL import Image
 from server.extensions import db
 from server.models import Answer, EvidenceFile, Inspection, Role, Submission
 from server.services.evidence import check_consistency
-from tests.factories import make_inspection, make_team, make_unit, make_user
+from tests.factories import make_inspection, make_team, make_unit, make_user, signatures
 
 PROJECT = Path(__file__).resolve().parent.parent
 PHONES = 3
@@ -127,7 +127,8 @@ class Phone(threading.Thread):
                         {"item_key": "dung-han", "value": {"numerator": 19, "denominator": 20}},
                         {"item_key": "ghi-chu", "value": "Phường Ba Đình"},
                     ],
-                    "photo_uuids": [uid for uid, _ in photos],
+                    "photos": [{"uuid": uid, "kind": "photo", "item_key": "bien-hieu"} for uid, _ in photos],
+                    "signatures": signatures(),
                 }
                 response = self.send("POST", f"/api/inspections/{inspection}/submission", json=submission)
                 assert response.status_code in (200, 201), response.text

@@ -15,8 +15,8 @@ from server.models import (ActionStatus, ActionTotal, CoverageTotal, FailedItem,
 from server.services import conclusions, dashboard, dashboard_totals, remediation, review, submissions
 from server.services import units as unit_service
 from server.services.dashboard import Filters
-from server.services.submissions import SubmittedContent
-from tests.factories import make_checklist_version, make_inspection, make_plan, make_team, make_unit, make_user
+from tests.factories import (make_checklist_version, make_inspection, make_plan, make_team, make_unit, make_user,
+                             phone_content, photos_arrive)
 
 FAILING = {"bien-hieu": "fail", "dung-han": {"numerator": 90, "denominator": 100}}
 PASSING = {"bien-hieu": "pass", "dung-han": {"numerator": 99, "denominator": 100}}
@@ -58,12 +58,12 @@ def world(ctx):
 
 
 def submit(inspection, actor, answers: dict, reason=None) -> None:
-    content = SubmittedContent(answers=[{"item_key": k, "value": v, "na": False} for k, v in answers.items()])
-    submissions.submit(inspection, actor, str(uuidlib.uuid4()), content, reason=reason)
+    submissions.submit(inspection, actor, str(uuidlib.uuid4()), phone_content(inspection, answers), reason=reason)
     db.session.commit()
 
 
 def conclude(w, inspection) -> list[RemediationAction]:
+    photos_arrive(inspection)
     review.approve(inspection, w["lead"])
     _conclusion, actions = conclusions.issue(
         inspection, w["lead"], strengths="Tiếp đón tốt", shortcomings="Biển hiệu", recommendations="Khắc phục",

@@ -27,6 +27,9 @@ def new_uuid() -> str:
 
 
 def payload(**fields) -> dict:
+    """A complete submission: every answer, both attendees and times, the lead's
+    signature image announced to follow, the representative's refusal with its reason."""
+    signature = new_uuid()
     body = {
         "submission_uuid": new_uuid(),
         "started_at": "2026-11-20T08:00:00+07:00",
@@ -35,12 +38,18 @@ def payload(**fields) -> dict:
         "findings": [{"uuid": new_uuid(), "item_key": "bien-hieu", "severity": "minor", "description": "Biển mờ"}],
         "attendees": [{"side": "team", "name": "Nguyễn Văn Kiểm", "position": "Trưởng đoàn"},
                       {"side": "unit", "name": "Trần Thị Đơn", "position": "Giám đốc"}],
-        "signatures": {"lead": {"name": "Nguyễn Văn Kiểm", "evidence_uuid": new_uuid()},
+        "signatures": {"lead": {"name": "Nguyễn Văn Kiểm", "evidence_uuid": signature},
                        "unit": {"name": "Trần Thị Đơn", "refused": True, "reason": "Chưa đồng ý kết luận"}},
+        "photos": [{"uuid": signature, "kind": "signature"}],
         "photo_uuids": [new_uuid()],
     }
     body.update(fields)
     return body
+
+
+def announced(body) -> list[str]:
+    """Every evidence UUID the submission says will follow it."""
+    return sorted({p["uuid"] for p in body["photos"]} | set(body["photo_uuids"]))
 
 
 def submit(client, world, body):
@@ -62,7 +71,7 @@ def test_submission_stores_everything_the_phone_entered_with_the_score(app, clie
     assert response.status_code == 201, response.get_json()
     result = response.get_json()
     assert result["status"] == "submitted" and result["result"] == "pass" and result["score_percent"] == 100.0
-    assert result["expected_photo_uuids"] == body["photo_uuids"]
+    assert result["expected_photo_uuids"] == announced(body)
     with app.app_context():
         insp = inspection(app, world)
         assert insp.status == InspectionStatus.SUBMITTED and insp.submitted_by_id == world["inspector_id"]
@@ -278,10 +287,12 @@ def test_the_list_shows_a_submitted_score_without_reading_the_score_documents(ap
 
 
 def test_the_list_is_what_the_summary_schema_dumps_for_every_role(app, client, auth, world):
-    """The list is built from plain rows; it must say what the documented schema says."""
+    """The list is built from plain rows; it must say what the documented schema says,
+    less what the role may not read (permissions.redact)."""
     from datetime import datetime, timedelta, timezone
 
     from server.models import InspectionKind, User
+    from server.permissions import redact
     from server.schemas.inspections import InspectionSummarySchema
     from server.services.inspections import visible_inspections
     from tests.factories import make_inspection
@@ -303,8 +314,9 @@ def test_the_list_is_what_the_summary_schema_dumps_for_every_role(app, client, a
         listed = client.get("/api/inspections").get_json()
         with app.test_request_context():
             user = db.session.scalar(sa.select(User).where(User.username == username))
-            dumped = InspectionSummarySchema(many=True).dump(
-                visible_inspections(user, today=datetime.now().date()))
+            items = visible_inspections(user, today=datetime.now().date())
+            dumped = [redact(user, item, data)
+                      for item, data in zip(items, InspectionSummarySchema(many=True).dump(items), strict=True)]
         assert listed == dumped, username
         assert (len(listed) > 0) == (username != "stranger"), username
         auth.logout()
@@ -330,7 +342,7 @@ def test_detail_gives_the_checklist_unit_stored_content_comments_and_held_eviden
         ("bien-hieu", "Ảnh không rõ, chụp lại"), (None, "Bổ sung thành phần")]
     assert detail["evidence_uuids"] == [photo]
     assert detail["evidence"][0]["finding_uuid"] == body["findings"][0]["uuid"]
-    assert detail["expected_photo_uuids"] == body["photo_uuids"]
+    assert detail["expected_photo_uuids"] == announced(body)
     assert detail["signatures"]["unit"]["refused"] is True
 
 

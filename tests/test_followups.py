@@ -10,7 +10,7 @@ from server.permissions import inspection_scope
 from server.services import followups, scoring
 from server.services.units import merge_units
 from tests.factories import (SMALL_CHECKLIST_SOURCE, make_checklist_version, make_team, make_unit, make_user,
-                             normalised)
+                             normalised, phone_content)
 from tests.remediation_factories import PASSING, make_submitted_inspection
 
 START = date(2026, 8, 1)
@@ -121,10 +121,7 @@ def test_a_follow_up_submitted_from_the_phone_is_scored_on_its_own_items(lead):
     original = make_submitted_inspection(status=InspectionStatus.CONCLUDED)
     follow_up = plan(original, lead)
     inspector = make_user(Role.INSPECTOR, team=follow_up.team)
-    content = submissions.SubmittedContent(answers=[
-        {"item_key": "bien-hieu", "value": "pass", "na": False, "note": None},
-        {"item_key": "dung-han", "value": {"numerator": 99, "denominator": 100}, "na": False, "note": None},
-    ])
+    content = phone_content(follow_up, {"bien-hieu": "pass", "dung-han": {"numerator": 99, "denominator": 100}})
     submissions.submit(follow_up, inspector, str(uuid.uuid4()), content)
     assert follow_up.result == "pass"  # not "incomplete" for the items it does not re-check
     assert follow_up.score["maximum"] == 5

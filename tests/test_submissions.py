@@ -23,9 +23,18 @@ def world(ctx):
     return {"inspection": db.session.get(Inspection, ids["id"]), "inspector": db.session.get(User, ids["inspector_id"])}
 
 
+SIGNED = {"lead": {"name": "Nguyễn Văn Kiểm", "evidence_uuid": "5b1f0c52-2d6e-4c11-9d0a-7f3c1e2b4a01"},
+          "unit": {"name": "Trần Thị Đơn", "refused": True, "reason": "Chưa đồng ý kết luận"}}
+
+
 def content(**fields) -> SubmittedContent:
-    base = {"answers": [dict(a, na=False, note=a.get("note")) for a in PASSING_ANSWERS]}
+    """Complete content: every answer and both signatures (the lead's image to follow)."""
+    base = {"answers": [dict(a, na=False, note=a.get("note")) for a in PASSING_ANSWERS], "signatures": SIGNED}
     return SubmittedContent(**(base | fields))
+
+
+def item_photo(item_key: str) -> dict:
+    return {"uuid": new_uuid(), "kind": "photo", "item_key": item_key, "finding_uuid": None}
 
 
 def returned(inspection):
@@ -37,7 +46,8 @@ def test_the_stored_score_is_the_scoring_modules_result(world):
     insp = world["inspection"]
     answers = [{"item_key": "bien-hieu", "value": "fail"}, {"item_key": "wifi", "value": "no"},
                {"item_key": "ghi-chu-wifi", "value": "Hỏng"}]
-    submissions.submit(insp, world["inspector"], new_uuid(), content(answers=answers))
+    submissions.submit(insp, world["inspector"], new_uuid(),
+                       content(answers=answers, photos=[item_photo("bien-hieu")]))
     expected = scoring.score_inspection(FIELD_CHECKLIST, {a["item_key"]: a for a in answers})
     assert insp.score == expected.to_dict()
     assert (insp.score_percent, insp.result) == (expected.percent, "incomplete")
@@ -86,7 +96,7 @@ def test_the_unique_constraint_decides_a_race_between_two_copies(world, monkeypa
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"signatures": {"unit": {"refused": True, "reason": " "}}}, "refused to sign"),
+    ({"signatures": dict(SIGNED, unit={"refused": True, "reason": " "})}, "refused to sign"),
     ({"started_at": datetime(2026, 11, 20, 10, tzinfo=timezone.utc),
       "ended_at": datetime(2026, 11, 20, 9, tzinfo=timezone.utc)}, "end time is before"),
     ({"findings": [{"uuid": "f", "item_key": "khong-co", "severity": "minor", "description": "x"}]}, "no item khong-co"),

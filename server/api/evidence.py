@@ -1,6 +1,7 @@
 """Evidence upload and serving."""
 
 from flask import abort, current_app, send_file
+from flask_babel import gettext as _
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -10,6 +11,7 @@ from ..extensions import db
 from ..models import ActionEvent
 from ..permissions import authorize, authorized_inspection
 from ..schemas.evidence import EvidenceFileSchema, EvidenceSchema, EvidenceUploadSchema
+from ..services import completeness
 from ..services import evidence as evidence_service
 from ..services import inspections as inspection_service
 
@@ -34,6 +36,9 @@ class EvidenceUpload(MethodView):
     def post(self, form, files):
         """Upload a photo or signature for an answer or a finding."""
         inspection = authorized_inspection("evidence.upload", uuid=form["inspection_uuid"])
+        if not completeness.may_arrive(inspection, str(form["uuid"])):
+            raise user_error(409, _("This inspection is approved: only the photos and signatures its submission "
+                                    "announced can still be sent."))
         finding = None
         if form["finding_uuid"] is not None:
             finding = inspection_service.get_finding(form["finding_uuid"])

@@ -1,6 +1,7 @@
 """The field app's JSON API: an inspection in full, and submitting it."""
 from types import SimpleNamespace
 
+from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -9,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Inspection
-from ..permissions import authorized_inspection
+from ..permissions import authorized_inspection, redact
 from ..schemas.fieldapp import InspectionDetailSchema, SubmissionResultSchema, SubmissionSchema
 from ..services import submissions
 
@@ -38,7 +39,9 @@ class InspectionDetail(MethodView):
     def get(self, uuid):
         """An inspection with its checklist, unit, stored content, review comments and held evidence."""
         inspection = _inspection(uuid, "inspection.view")
-        return _Detail(inspection, submissions.field_copy(inspection))
+        detail = InspectionDetailSchema().dump(_Detail(inspection, submissions.field_copy(inspection)))
+        # The fields the user may receive, by the same rule as the list's.
+        return jsonify(redact(current_user, inspection, detail))
 
 
 @blp.route("/<uuid:uuid>/submission")
@@ -49,7 +52,8 @@ class InspectionSubmission(MethodView):
     @blp.response(201, SubmissionResultSchema)
     @blp.alt_response(200, schema=SubmissionResultSchema, description="This submission was already stored.")
     @blp.alt_response(409, description="The inspection is not open for submission.")
-    @blp.alt_response(422, description="Answers that do not fit the checklist, by item key; nothing was written.")
+    @blp.alt_response(422, description="Answers that do not fit the checklist, or a photo or signature the "
+                                       "checklist requires missing, by item key; nothing was written.")
     def post(self, args, uuid):
         """Submit the inspection (or resubmit it after a return, with a reason)."""
         # Locked now: two phones of the team submitting at once, the second waits here.
@@ -62,6 +66,8 @@ class InspectionSubmission(MethodView):
             attendees=args["attendees"],
             signatures=_signatures(args["signatures"]),
             started_at=args["started_at"], ended_at=args["ended_at"],
+            photos=[{"uuid": str(p["uuid"]), "kind": p["kind"], "item_key": p["item_key"],
+                     "finding_uuid": str(p["finding_uuid"]) if p["finding_uuid"] else None} for p in args["photos"]],
             photo_uuids=[str(u) for u in args["photo_uuids"]],
         )
         try:

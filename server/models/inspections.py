@@ -220,6 +220,9 @@ class Submission(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # The evidence UUIDs the phone will upload after this submission.
     photo_uuids: Mapped[list | None] = mapped_column(JSONType)
+    # Where each announced photo belongs, [{uuid, kind, item_key, finding_uuid}]:
+    # what the lead is told when one has not arrived by the conclusion.
+    photos: Mapped[list | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection = relationship("Inspection")

@@ -83,6 +83,14 @@ class SignaturesSchema(Schema):
     unit = fields.Nested(SignatureSchema, load_default=None, allow_none=True)
 
 
+class AnnouncedPhotoSchema(Schema):
+    uuid = fields.UUID(required=True, metadata={"description": "The evidence UUID the upload will carry."})
+    kind = fields.Str(load_default="photo", validate=validate.OneOf(["photo", "signature"]))
+    item_key = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=100),
+                          metadata={"description": "The item it shows: counts for the item's evidence rule."})
+    finding_uuid = fields.UUID(load_default=None, allow_none=True, metadata={"description": "The finding it shows."})
+
+
 class SubmissionSchema(Schema):
     submission_uuid = fields.UUID(required=True, metadata={
         "description": "Client-generated; a re-send of the same submission changes nothing and answers 200."})
@@ -94,8 +102,13 @@ class SubmissionSchema(Schema):
     findings = fields.List(fields.Nested(FindingSchema), load_default=list)
     attendees = fields.List(fields.Nested(AttendeeSchema), load_default=list)
     signatures = fields.Nested(SignaturesSchema, load_default=None, allow_none=True)
+    photos = fields.List(fields.Nested(AnnouncedPhotoSchema), load_default=list, metadata={
+        "description": "The photos and signature images the phone will upload next, each with where it belongs. "
+                       "An item whose evidence rule asks for a photo (`always`, or `on_fail` when it failed) "
+                       "needs one here or already held, else the submission is refused (422)."})
     photo_uuids = fields.List(fields.UUID(), load_default=list, metadata={
-        "description": "Evidence UUIDs the phone will upload next; see `expected_photo_uuids` in the answer."})
+        "description": "Evidence UUIDs to follow without saying where they belong (they count for no item); "
+                       "see `expected_photo_uuids` in the answer."})
 
 
 class SubmissionResultSchema(Schema):
@@ -105,7 +118,8 @@ class SubmissionResultSchema(Schema):
     revision = fields.Int()
     score_percent = fields.Float(allow_none=True)
     result = fields.Str(allow_none=True)
-    expected_photo_uuids = fields.List(fields.Str())
+    expected_photo_uuids = fields.List(fields.Str(), metadata={
+        "description": "Every evidence UUID announced: `photos`, `photo_uuids` and the signature images."})
     evidence_uuids = fields.List(fields.Str(), metadata={"description": "Evidence the server holds."})
 
 

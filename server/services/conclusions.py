@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import ActionEvent, ActionStatus, Conclusion, Inspection, InspectionStatus, RemediationAction
 from ..models.types import utcnow
-from . import audit, notifications, scoring
+from . import audit, completeness, notifications, scoring
 from .checklist_format import item_index, localize
 from .deadlines import deadline_for
 from .remediation import unit_officers
@@ -125,13 +125,18 @@ def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, r
     `groups` maps proposal keys to a group label: proposals with the same
     label become one action (severity and priority the highest, deadline the
     earliest, findings and items together). `priorities` and `deadlines`
-    override a proposal's defaults.
+    override a proposal's defaults. Refused (409) while photos or signatures
+    the submission announced have not arrived.
     """
     groups, priorities, deadlines = groups or {}, priorities or {}, deadlines or {}
     conclusion = save_draft(inspection, actor, strengths=strengths, shortcomings=shortcomings,
                             recommendations=recommendations)
     if not (conclusion.strengths or conclusion.shortcomings or conclusion.recommendations):
         raise ConclusionError(422, _("Write the strengths, shortcomings or recommendations before issuing."))
+    missing = completeness.missing_evidence(inspection)
+    if missing:  # the notice and its actions would rest on evidence the server does not have
+        raise ConclusionError(409, _("The conclusion cannot be issued yet: the team's phone has not sent %(missing)s. "
+                                     "It can be issued once they arrive.", missing="; ".join(missing)))
     grouped: dict[str, list[Proposal]] = {}
     for proposal in proposals(inspection, issue_date=today, days_by_severity=days_by_severity, locale=locale):
         if priorities.get(proposal.key):

@@ -4,8 +4,9 @@ answers, findings, attendees and signatures.
 A submission is named by the phone's `submission_uuid`. The unique constraint
 on Submission.uuid decides whether it is new: a re-send of the same
 submission answers the stored one and changes nothing. Every answer is checked
-against the inspection's checklist version (scoring.answer_problem) before
-anything is written. A resubmission after a return never edits in place: it
+against the inspection's checklist version (scoring.answer_problem), and the
+whole for completeness (completeness.submission_problems: photos the items ask
+for, signatures), before anything is written. A resubmission after a return never edits in place: it
 records an InspectionRevision with the reason and every change.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..models import (
     ReviewComment, Submission,
 )
 from ..models.types import utcnow
-from . import audit, idempotency, scoring
+from . import audit, completeness, idempotency, scoring
 from .checklist_format import SEVERITIES, item_index
 
 SUBMITTABLE = (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS, InspectionStatus.RETURNED)
@@ -49,7 +50,8 @@ class SubmittedContent:
     signatures: dict | None = None                         # {"lead": {...}, "unit": {...}}
     started_at: datetime | None = None
     ended_at: datetime | None = None
-    photo_uuids: list[str] = field(default_factory=list)
+    photos: list[dict] = field(default_factory=list)       # {uuid, kind, item_key, finding_uuid}, to follow
+    photo_uuids: list[str] = field(default_factory=list)   # to follow, place not said: count for no item
 
 
 def find_submission(uuid: str) -> Submission | None:
@@ -65,13 +67,13 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
 
     Raises SubmissionError: 409 when the inspection is not open for
     submission or the UUID belongs to another inspection, 422 when an answer
-    or field does not fit (nothing is written).
+    or field does not fit or something required is missing (nothing is written).
     """
     submission_uuid = str(submission_uuid)
     if not locked:  # two phones of the team submitting at once: the second waits here, then sees "submitted"
         db.session.refresh(inspection, with_for_update=True)
     try:
-        resubmitting, reason = _open_for(inspection, content, reason)
+        resubmitting, reason, scored = _open_for(inspection, content, reason)
     except SubmissionError:
         # A re-send of a stored submission is answered with it, whatever has
         # changed since (submitted, returned, ...). Looked up only here: a new
@@ -83,7 +85,8 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
 
     row, created = idempotency.insert_once(
         Submission, submission_uuid, inspection_id=inspection.id, submitted_by_id=getattr(actor, "id", None),
-        photo_uuids=sorted(set(content.photo_uuids)) or None)
+        photo_uuids=completeness.announced_uuids(content.photos, content.photo_uuids, content.signatures) or None,
+        photos=content.photos or None)
     if not created:  # already stored (sent twice at once, or re-sent while still open): the constraint decided
         return _same_submission(row, inspection), False
 
@@ -99,7 +102,7 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
         db.session.execute(sa.update(ReviewComment)
                            .where(ReviewComment.inspection_id == inspection.id, ReviewComment.resolved_at.is_(None))
                            .values(resolved_at=now))
-    store_score(inspection, answers)
+    store_score(inspection, answers, scored)
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_at = now
     inspection.submitted_by_id = getattr(actor, "id", None)
@@ -110,9 +113,10 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
     return row, True
 
 
-def _open_for(inspection: Inspection, content: SubmittedContent, reason: str | None) -> tuple[bool, str | None]:
-    """Whether this is a resubmission, and its reason; raises SubmissionError when
-    the inspection is not open for this content."""
+def _open_for(inspection: Inspection, content: SubmittedContent,
+              reason: str | None) -> tuple[bool, str | None, scoring.ScoreResult]:
+    """Whether this is a resubmission, its reason, and the content's score;
+    raises SubmissionError when the inspection is not open for this content."""
     if inspection.status not in SUBMITTABLE:
         raise SubmissionError(409, _("This inspection was already submitted and can no longer be changed "
                                      "from the phone."))
@@ -121,8 +125,7 @@ def _open_for(inspection: Inspection, content: SubmittedContent, reason: str | N
     if resubmitting and reason is None:
         raise SubmissionError(422, _("Give the reason for the changes when resubmitting."),
                               [{"item_key": None, "message": _("a reason is required")}])
-    _check(inspection, content)
-    return resubmitting, reason
+    return resubmitting, reason, _check(inspection, content)
 
 
 def held_evidence_uuids(inspection: Inspection) -> list[str]:
@@ -146,7 +149,8 @@ def _same_submission(existing: Submission, inspection: Inspection) -> Submission
 
 # ── validation ───────────────────────────────────────────────────────────────
 
-def _check(inspection: Inspection, content: SubmittedContent) -> None:
+def _check(inspection: Inspection, content: SubmittedContent) -> scoring.ScoreResult:
+    """Refuse content that does not fit the checklist or is incomplete; returns its score."""
     definition = inspection.definition
     items = item_index(definition)
     problems: list[dict] = []
@@ -174,18 +178,27 @@ def _check(inspection: Inspection, content: SubmittedContent) -> None:
         if finding["uuid"] in finding_uuids:
             problems.append({"item_key": key, "message": _("the finding is sent twice")})
         finding_uuids.add(finding["uuid"])
-    unit_sign = (content.signatures or {}).get("unit") or {}
-    if unit_sign.get("refused") and not (unit_sign.get("reason") or "").strip():
-        problems.append({"item_key": None, "message": _("give the reason the representative refused to sign")})
+    for photo in content.photos:
+        key = photo.get("item_key")
+        if key is not None and key not in items:
+            problems.append({"item_key": key, "message": _("the checklist has no item %(key)s", key=key)})
     if content.started_at and content.ended_at and content.ended_at < content.started_at:
         problems.append({"item_key": None, "message": _("the end time is before the start time")})
     if problems:
         raise SubmissionError(422, _("Some answers do not fit the checklist. Nothing was saved."), problems)
+    answers = {a["item_key"]: a for a in content.answers}
+    scored = scoring.score_inspection(definition, answers)
+    lacking = completeness.submission_problems(inspection, {i.key: i.outcome for i in scored.items}, answers,
+                                               content.photos, content.signatures)
+    if lacking:
+        raise SubmissionError(422, _("The inspection is not complete, nothing was saved: %(missing)s.",
+                                     missing="; ".join(p["message"] for p in lacking)), lacking)
     others = db.session.scalars(sa.select(Finding.uuid).where(
         Finding.uuid.in_(finding_uuids), Finding.inspection_id != inspection.id)).all() if finding_uuids else []
     if others:
         raise SubmissionError(409, _("A finding identifier was already used in another inspection. "
                                      "Nothing was changed."))
+    return scored
 
 
 # ── writing ──────────────────────────────────────────────────────────────────
@@ -300,11 +313,14 @@ def _insert_answers(inspection_id: int, now: datetime, rows: list[dict]) -> None
         db.session.execute(sa.insert(Answer.__table__).returning(Answer.__table__.c.id), rows)
 
 
-def store_score(inspection: Inspection, answers: dict[str, dict] | None = None) -> None:
-    """Score the inspection's answers ({item_key: {value, na}}; read from the database when not given)."""
-    if answers is None:
-        answers = {a.item_key: {"value": a.value, "na": a.na} for a in inspection.answers}
-    result = scoring.score_inspection(inspection.definition, answers)
+def store_score(inspection: Inspection, answers: dict[str, dict] | None = None,
+                result: scoring.ScoreResult | None = None) -> None:
+    """Score the inspection's answers ({item_key: {value, na}}; read from the database when not
+    given), or store `result`, their score already computed."""
+    if result is None:
+        if answers is None:
+            answers = {a.item_key: {"value": a.value, "na": a.na} for a in inspection.answers}
+        result = scoring.score_inspection(inspection.definition, answers)
     inspection.score = result.to_dict()
     inspection.score_percent = result.percent
     inspection.result = result.result

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..models import Inspection, InspectionKind
+from ..models import Inspection, InspectionKind, InspectionStatus
 from ..permissions import authorize, authorized_inspection, can
-from ..services import conclusions, evidence, followups, geo, review, scoring
+from ..services import completeness, conclusions, evidence, followups, geo, review, scoring
 from ..services.checklist_format import item_index, iter_items
 from ..services.report_text import score_words
 from .actions import local_today
@@ -115,13 +115,20 @@ def render_review(inspection: Inspection, *, error: str | None = None, code: int
         score_words=score_words(inspection.score, inspection.checklist_version.definition),
         comments=review.comments(inspection), revisions=review.revisions(inspection),
         conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
-        follow_ups=followups.follow_ups_of(inspection), today=local_today(),
+        follow_ups=followups.follow_ups_of(inspection), today=local_today(), waiting=_waiting(inspection),
         can_review=can(current_user, "inspection.review", inspection),
         can_revise=can(current_user, "inspection.revise", inspection),
         can_conclude=can(current_user, "inspection.conclude", inspection),
         can_follow_up=can(current_user, "inspection.follow_up", inspection),
         default_window=(local_today() + timedelta(days=7), local_today() + timedelta(days=14)),
     ), code
+
+
+def _waiting(inspection: Inspection) -> list[str]:
+    """Announced photos and signatures not yet arrived, while the lead may still act on them."""
+    if inspection.status not in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED):
+        return []
+    return completeness.missing_evidence(inspection)
 
 
 @bp.get("/inspections/<uuid>")
@@ -221,7 +228,7 @@ def conclusion(uuid: str):
             db.session.rollback()
             error, code = exc.message, exc.status
     return render_template("review/conclusion.html", inspection=insp, proposals=proposals, form=form,
-                           error=error, priorities=conclusions.PRIORITIES), code
+                           error=error, priorities=conclusions.PRIORITIES, waiting=_waiting(insp)), code
 
 
 @bp.post("/inspections/<uuid>/follow-up")

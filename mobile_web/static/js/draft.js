@@ -42,7 +42,8 @@ export async function addPhoto(inspUuid, prepared, { kind = 'photo', item_key = 
 
 export const removePhoto = (uuid) => store.del('photos', uuid);
 
-// The submission the outbox will send; photo uuids announce what follows it.
+// The submission the outbox will send; `photos` announce what follows it, and
+// where each belongs (the server checks the items' photo rules on them).
 export function submission(insp, draft, photos) {
   const hidden = hiddenItems(insp.checklist, draft.answers);
   const answers = Object.entries(draft.answers)
@@ -58,7 +59,7 @@ export function submission(insp, draft, photos) {
     findings: draft.findings,
     attendees: draft.attendees.filter((a) => a.name && a.name.trim()),
     signatures: { lead: sig.lead || null, unit: sig.unit || null },
-    photo_uuids: photos.map((p) => p.uuid),
+    photos: photos.map(({ uuid, kind, item_key, finding_uuid }) => ({ uuid, kind, item_key, finding_uuid })),
   };
 }
 

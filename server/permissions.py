@@ -67,19 +67,51 @@ def can(user, action: str, obj=None) -> bool:
     return False
 
 
+# The model's embargo rule, read from a listed row as well as from an Inspection.
+_embargoed = Inspection.is_embargoed.fget
+
+
+def _may_view(user: User, role: str, insp) -> bool:
+    """The rule of "inspection.view": `insp` is an Inspection or a listed row
+    (anything with its unit_id, team_id, kind, checked_in_at and status)."""
+    if role in STAFF:
+        return True
+    if role == Role.INSPECTOR:
+        return _in_team(user, insp.team_id)
+    if role == Role.UNIT_OFFICER:
+        return (
+            user.unit_id == insp.unit_id
+            and not _embargoed(insp)
+            and insp.status == InspectionStatus.CONCLUDED
+        )
+    return False
+
+
+# What anyone who may know of an inspection may read of it in a list: that it
+# exists, where, when, by whom, and its state. Everything else (score,
+# percent, band, result, answers, findings, evidence, signatures, comments,
+# and any field added later) is for those who may view it in full; the
+# inspected unit waits for the conclusion, as its pages do.
+OUTLINE_FIELDS = frozenset({
+    "id", "uuid", "kind", "status", "unit_code", "unit_name", "checklist_key", "checklist_version", "team",
+    "window_start", "window_end", "checked_in_at", "updated_at",
+})
+
+
+def redact(user, insp, data: dict) -> dict:
+    """`data`, the JSON of `insp` (an Inspection or a listed row), as `user`
+    may receive it: whole if they may view the inspection, else its outline.
+
+    The one field-level rule: the list and the detail both answer through it."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.is_active \
+            and _may_view(user, user.role, insp):
+        return data
+    return {key: value for key, value in data.items() if key in OUTLINE_FIELDS}
+
+
 def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> bool:
     if action == "inspection.view":
-        if role in STAFF:
-            return True
-        if role == Role.INSPECTOR:
-            return _in_team(user, insp.team_id)
-        if role == Role.UNIT_OFFICER:
-            return (
-                user.unit_id == insp.unit_id
-                and not insp.is_embargoed
-                and insp.status == InspectionStatus.CONCLUDED
-            )
-        return False
+        return _may_view(user, role, insp)
     if action == "inspection.view_notice":
         # The notice of an announced inspection is for the inspected unit too.
         if role == Role.UNIT_OFFICER:

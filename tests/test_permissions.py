@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Inspection, InspectionKind, InspectionStatus, Role
-from server.permissions import can, inspection_scope
+from server.permissions import can, inspection_scope, redact
 from tests.factories import make_inspection, make_team, make_unit, make_user
 from server.models.types import utcnow
 
@@ -105,3 +105,32 @@ def test_only_the_assigned_team_may_conduct_an_inspection(world, who, expected):
 def test_role_level_permissions(ctx, role, action, allowed):
     user = make_user(role)
     assert can(user, action) is (role in allowed)
+
+
+FULL = {"uuid": "u", "status": "s", "score_percent": 72.5, "result": "fail", "band": "Đạt", "answers": [],
+        "findings": [], "section_scores": {}}
+
+
+@pytest.mark.parametrize("status", [s.value for s in InspectionStatus])
+@pytest.mark.parametrize("who", ["admin", "lead", "viewer", "inspector", "officer"])
+def test_the_results_of_an_inspection_are_left_out_for_its_unit_until_the_conclusion(world, who, status):
+    users, announced, _ = world
+    announced.status = status
+    sees_all = who != "officer" or status == InspectionStatus.CONCLUDED
+    assert redact(users[who], announced, dict(FULL)) == (FULL if sees_all else {"uuid": "u", "status": "s"})
+
+
+def test_a_listed_row_obeys_the_same_rule_as_the_inspection(world):
+    """A field added later is left out too: the unit reads only the outline before the conclusion."""
+    from types import SimpleNamespace
+
+    users, _, surprise = world
+    row = SimpleNamespace(unit_id=surprise.unit_id, team_id=surprise.team_id, kind=surprise.kind,
+                          checked_in_at=utcnow(), status=InspectionStatus.APPROVED)
+    assert redact(users["officer"], row, dict(FULL)) == {"uuid": "u", "status": "s"}
+    assert redact(users["inspector"], row, dict(FULL)) == FULL
+    row.status = InspectionStatus.CONCLUDED
+    assert redact(users["officer"], row, dict(FULL)) == FULL
+    row.checked_in_at = None  # never checked in: still embargoed, whatever its status says
+    assert redact(users["officer"], row, dict(FULL)) == {"uuid": "u", "status": "s"}
+    assert redact(users["other_officer"], row, dict(FULL)) == {"uuid": "u", "status": "s"}

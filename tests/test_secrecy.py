@@ -10,11 +10,13 @@ import uuid as uuidlib
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from server.extensions import db
 from server.models import Inspection
 from server.models.types import utcnow
 from tests.portal_world import SECRET_PLACE, SECRET_TITLE, build_world
+from tests.states_world import STAFF, Case, build_states_world, expected_view
 
 SKIP = {"static"}
 
@@ -46,13 +48,12 @@ def urls(app, world) -> list[str]:
             continue
         choices = []
         for arg in sorted(rule.arguments):
-            converter = type(rule._converters[arg]).__name__
-            if converter == "AnyConverter":
-                choices.append(list(rule._converters[arg].items) if hasattr(rule._converters[arg], "items")
-                               else _any_values(rule, arg))
-            elif converter == "IntegerConverter":
+            converter = rule._converters[arg]
+            if isinstance(converter, AnyConverter):
+                choices.append(list(converter.items) if hasattr(converter, "items") else _any_values(rule, arg))
+            elif isinstance(converter, IntegerConverter):
                 choices.append(values["int"])
-            elif converter == "UUIDConverter":
+            elif isinstance(converter, UUIDConverter):
                 choices.append(values["uuid"])
             else:
                 choices.append(values["str"])
@@ -157,3 +158,180 @@ def test_the_walk_would_catch_a_leak(app, client, auth, world):
         db.session.commit()
     bodies = walk(client, app, world, only="/notifications")
     assert any(SECRET_TITLE in body for body in bodies.values())
+
+
+
+# --- Field by field: what each role receives of an inspection in each state ---------------------
+
+# Keys naming an inspection's results or what they are made of. Matched as parts of a
+# key, so a field added later ("section_scores", "answer_count") is covered too.
+RESULT_WORDS = ("score", "percent", "maximum", "result", "band", "answer", "finding", "evidence", "photo",
+                "signature", "attendee", "comment", "review")
+# Routes that describe the API or the app's texts: no inspection data in them.
+NOT_DATA = {"static", "api-docs.openapi_json", "fieldapp.catalogue", "fieldapp.manifest", "fieldapp.service_worker"}
+
+
+def is_result_key(key: str) -> bool:
+    return any(word in key.lower() for word in RESULT_WORDS)
+
+
+@pytest.fixture
+def states(app):
+    with app.app_context():
+        return build_states_world()
+
+
+def state_urls(app, cases, endpoints=None) -> list[tuple[str, str]]:
+    """(endpoint, url) for every GET route (or those of `endpoints`), its arguments filled
+    with every case's identifiers; routes without arguments also with a query filtering
+    for what is secret. Not the PDFs: each prints its page (same template, same data),
+    walked as HTML, where a leak can be searched for."""
+    ints = sorted({c.id for c in cases} | {c.action_id for c in cases if c.action_id})
+    inspection_uuids = [c.uuid for c in cases]
+    evidence_uuids = [c.evidence_uuid for c in cases]
+
+    def values(rule, name):
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            return _any_values(rule, name)[:1]
+        if isinstance(converter, IntegerConverter):
+            return ints
+        return inspection_uuids + (evidence_uuids if isinstance(converter, UUIDConverter) else [])
+
+    found = []
+    for rule in app.url_map.iter_rules():
+        if ("GET" not in rule.methods or rule.endpoint in NOT_DATA or rule.rule.endswith(".pdf")
+                or (endpoints is not None and rule.endpoint not in endpoints)):
+            continue
+        names = sorted(rule.arguments)
+        choices = [values(rule, name) for name in names]
+        for combo in itertools.product(*choices):
+            url = rule.build(dict(zip(names, combo, strict=True)), append_unknown=False)[1]
+            found.append((rule.endpoint, url))
+            if not names:
+                found.append((rule.endpoint, url + "?status=submitted&kind=unannounced&overdue=true"))
+    return found
+
+
+def received(client, app, cases, endpoints=None) -> list[tuple[str, str, int, str, object]]:
+    """(endpoint, url, status, body text, parsed JSON or None) of every URL of state_urls."""
+    answers = []
+    for endpoint, url in state_urls(app, cases, endpoints):
+        with client.get(url) as response:
+            text = response.get_data().decode("utf-8", errors="replace")
+            answers.append((endpoint, url, response.status_code, text,
+                            response.get_json() if response.is_json else None))
+    assert [(url, status) for _, url, status, _, _ in answers if status >= 500] == []
+    return answers
+
+
+def fields_by_case(data, cases_by_uuid: dict, owner=None, found=None) -> dict:
+    """{case uuid or None: keys received about it}: an object naming an inspection by `uuid`
+    or `inspection_uuid` is about it, and so is everything inside it; a detail URL's whole
+    answer is about the inspection the URL names (passed as `owner`)."""
+    found = {} if found is None else found
+    if isinstance(data, dict):
+        named = cases_by_uuid.get(data.get("uuid")) or cases_by_uuid.get(data.get("inspection_uuid"))
+        owner = named.uuid if named else owner
+        found.setdefault(owner, set()).update(data)
+        for value in data.values():
+            fields_by_case(value, cases_by_uuid, owner, found)
+    elif isinstance(data, list):
+        for value in data:
+            fields_by_case(value, cases_by_uuid, owner, found)
+    return found
+
+
+def field_table(answers, cases) -> dict[tuple[str, str | None], set[str]]:
+    """{(endpoint, case uuid or None): every key received about that case on that route}.
+    An error answer is about no case, whatever its URL names."""
+    cases_by_uuid = {c.uuid: c for c in cases}
+    table: dict = {}
+    for endpoint, url, status, _, data in answers:
+        if data is None:
+            continue
+        named = next((uuid for uuid in cases_by_uuid if uuid in url), None) if status < 400 else None
+        for case_uuid, keys in fields_by_case(data, cases_by_uuid, owner=named).items():
+            table.setdefault((endpoint, case_uuid), set()).update(keys)
+    return table
+
+
+def wrong_fields(who: str, table: dict, lead_table: dict, cases) -> list[tuple]:
+    """The fields `who` received and should not have (or, staff, lacks) compared with the lead."""
+    view = {c.uuid: expected_view(who, c) for c in cases}
+    wrong = []
+    for (endpoint, case_uuid), keys in table.items():
+        if case_uuid is None:
+            # About no inspection in particular (an error, the user): results only for those who see all.
+            if who not in STAFF:
+                wrong += [(who, endpoint, None, key) for key in keys if is_result_key(key)]
+            continue
+        lead_keys = lead_table.get((endpoint, case_uuid), set())
+        allowed = {"none": set(), "outline": {k for k in lead_keys if not is_result_key(k)},
+                   "full": lead_keys}[view[case_uuid]]
+        wrong += [(who, endpoint, view[case_uuid], key) for key in sorted(keys - allowed)]
+    if who in STAFF:  # the staff see what the lead sees, field for field
+        wrong += [(who, endpoint, "missing", key) for (endpoint, case_uuid), keys in lead_table.items()
+                  for key in sorted(keys - table.get((endpoint, case_uuid), set()))]
+    return wrong
+
+
+def test_each_role_receives_of_each_inspection_only_the_fields_its_state_allows(app, client, auth, states):
+    """Across every JSON answer, for an inspection in each state, announced and unannounced:
+    no field about one the role may not know of; of one it may know of but not read (its
+    unit's, before the conclusion), no result, score, answer, finding or evidence field,
+    anywhere; of one it may read, no field the lead does not receive (the staff: the same)."""
+    auth.login("lead")  # sees every case in full: the yardstick
+    lead_answers = received(client, app, states)
+    lead_table = field_table(lead_answers, states)
+    json_routes = {endpoint for endpoint, _, _, _, data in lead_answers if data is not None}
+    assert {"inspections.InspectionList", "fieldapp_api.InspectionDetail", "actions_api.ActionList",
+            "exports_api.ExportedInspections"} <= json_routes  # the walk reached the API
+    wrong, named = [], []
+    for who in ["admin", "viewer", "inspector", "outsider", "officer", "other_officer"]:
+        auth.logout()
+        auth.login(who)
+        answers = received(client, app, states, json_routes)
+        wrong += wrong_fields(who, field_table(answers, states), lead_table, states)
+        # Nor is an inspection the role may not know of named in any JSON answer.
+        named += [(who, url, c.state, c.kind, c.side) for c in states if expected_view(who, c) == "none"
+                  for _, url, _, text, data in answers if data is not None and c.uuid in text and c.uuid not in url]
+    assert wrong == []
+    assert named == []
+
+
+@pytest.mark.parametrize("who", ["officer", "other_officer"])
+def test_a_unit_officer_lists_their_units_inspections_with_results_once_concluded(client, auth, states, who):
+    auth.login(who)
+    listed = {row["uuid"]: row for row in client.get("/api/inspections").get_json()}
+    expected = {c.uuid: expected_view(who, c) for c in states if expected_view(who, c) != "none"}
+    assert set(listed) == set(expected)
+    for uuid, view in expected.items():
+        row = listed[uuid]
+        assert {"uuid", "status", "unit_name", "window_start"} <= row.keys()
+        assert ("score_percent" in row and "result" in row) is (view == "full"), (uuid, row)
+    assert any(listed[uuid]["result"] == "fail" for uuid, view in expected.items() if view == "full")
+
+
+@pytest.mark.parametrize("who", ["officer", "other_officer"])
+def test_no_page_or_file_shows_a_unit_officer_results_before_the_conclusion(app, client, auth, states, who):
+    """What the API hides the pages and CSVs hide too: the findings, answer notes and photos
+    of an inspection the officer may not read appear nowhere; those of a concluded one do."""
+    auth.login(who)
+    answers = received(client, app, states)
+    shown = [(url, c.marker) for c in states if expected_view(who, c) != "full"
+             for _, url, _, text, _ in answers
+             if c.marker in text or (c.evidence_uuid in text and c.evidence_uuid not in url)]
+    assert shown == []
+    concluded = [c for c in states if expected_view(who, c) == "full"]
+    assert concluded and all(any(c.marker in text for *_, text, _ in answers) for c in concluded)
+
+
+def test_the_field_comparison_would_catch_a_result_field_added_later():
+    """Not vacuous: a new field about an inspection its unit may only outline is caught."""
+    case = Case("own", "announced", "submitted", uuid="u1")
+    lead = {("inspections.InspectionList", "u1"): {"uuid", "status", "section_scores"}}
+    assert wrong_fields("officer", lead, lead, [case]) == [
+        ("officer", "inspections.InspectionList", "outline", "section_scores")]
+    assert wrong_fields("viewer", {}, lead, [case]) == [
+        ("viewer", "inspections.InspectionList", "missing", key) for key in ["section_scores", "status", "uuid"]]

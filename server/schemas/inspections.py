@@ -15,8 +15,12 @@ class InspectionSummarySchema(Schema):
     window_start = fields.Date(dump_only=True, allow_none=True)
     window_end = fields.Date(dump_only=True, allow_none=True)
     checked_in_at = fields.DateTime(dump_only=True, allow_none=True)
-    score_percent = fields.Float(dump_only=True, allow_none=True)
-    result = fields.Str(dump_only=True, allow_none=True)
+    # Left out, like every field but the outline (permissions.OUTLINE_FIELDS), for
+    # a user who may not view the inspection in full: its unit before the conclusion.
+    score_percent = fields.Float(dump_only=True, allow_none=True, metadata={
+        "description": "Only for those who may view the inspection in full (its unit: once concluded)."})
+    result = fields.Str(dump_only=True, allow_none=True, metadata={
+        "description": "Only for those who may view the inspection in full (its unit: once concluded)."})
     updated_at = fields.DateTime(dump_only=True, metadata={
         "description": "Changes with every change of the inspection itself (not of its evidence)."})
 

@@ -9,15 +9,17 @@ from sqlalchemy.orm import load_only, selectinload
 
 from ..extensions import db
 from ..models import Checklist, ChecklistVersion, Inspection, InspectionStatus, Plan, Team, Unit
-from ..permissions import inspection_scope
+from ..permissions import inspection_scope, redact
 from . import audit
 
 
 # What a list shows of each inspection (schemas/inspections.py InspectionSummarySchema,
-# templates/home.html): not the score, answers-sized JSON that a team's phone
-# would otherwise have read and decoded for every inspection it ever did.
-LISTED = (Inspection.id, Inspection.uuid, Inspection.kind, Inspection.status, Inspection.unit_code_snapshot,
-          Inspection.unit_name_snapshot, Inspection.checklist_version_id, Inspection.team_id,
+# templates/home.html), and unit_id, which permissions.redact reads: not the
+# score, answers-sized JSON that a team's phone would otherwise have read and
+# decoded for every inspection it ever did.
+LISTED = (Inspection.id, Inspection.uuid, Inspection.kind, Inspection.status, Inspection.unit_id,
+          Inspection.unit_code_snapshot, Inspection.unit_name_snapshot, Inspection.checklist_version_id,
+          Inspection.team_id,
           Inspection.window_start, Inspection.window_end, Inspection.checked_in_at, Inspection.score_percent,
           Inspection.result, Inspection.updated_at)
 
@@ -50,13 +52,15 @@ def visible_inspections(user, *, today: date, limit: int | None = None) -> list[
 
 def listed_inspections(user, *, today: date) -> list[dict]:
     """visible_inspections as the API lists them (schemas.inspections.InspectionSummarySchema),
-    read as plain rows: a team's phone lists its whole history, thousands of
-    inspections, where ORM objects and a schema dump cost four times the CPU."""
+    each with only the fields `user` may read of it (permissions.redact: a unit
+    officer gets no result before the conclusion), read as plain rows: a
+    team's phone lists its whole history, thousands of inspections, where ORM
+    objects and a schema dump cost four times the CPU."""
     stmt = _visible(user, today, sa.select(
         *LISTED, Checklist.key.label("checklist_key"), ChecklistVersion.number.label("checklist_number"),
         Team.name.label("team_name"))
         .join(Inspection.checklist_version).join(ChecklistVersion.checklist).outerjoin(Inspection.team))
-    return [summary(row) for row in db.session.execute(stmt)]
+    return [redact(user, row, summary(row)) for row in db.session.execute(stmt)]
 
 
 def summary(row) -> dict:

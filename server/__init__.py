@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
-    from . import errors, extensions, i18n, json_bodies, logs, permissions, security
+    from . import errors, extensions, i18n, json_bodies, logs, permissions, routing, security
     from .api import register_api
     from .cli import register_commands
     from .services.storage import FilesystemStorage
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     json_bodies.init_app(app)
     permissions.init_app(app)
     i18n.init_app(app)
+    routing.init_app(app)
     register_views(app)
     register_api(app)
     register_commands(app)

@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from server.extensions import db
 from server.models import (
@@ -50,12 +51,12 @@ def requests_to_make(app, world) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         choices = []
         for arg in sorted(rule.arguments):
-            converter = type(rule._converters[arg]).__name__
-            if converter == "AnyConverter":
+            converter = rule._converters[arg]
+            if isinstance(converter, AnyConverter):
                 choices.append(_any_values(rule, arg)[:1])
-            elif converter == "IntegerConverter":
+            elif isinstance(converter, IntegerConverter):
                 choices.append(values["int"][:3])
-            elif converter == "UUIDConverter":
+            elif isinstance(converter, UUIDConverter):
                 choices.append(values["uuid"][:3])
             elif arg == "filename":
                 choices.append(["css/app.css"])

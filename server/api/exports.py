@@ -21,8 +21,9 @@ class QueryPage(Page):
 
     @property
     def items(self):
-        return list(db.session.scalars(self.collection.offset(self.page_params.first_item)
-                                       .limit(self.page_params.page_size)))
+        # A page past every row is empty; a huge page number would overflow SQLite's 64-bit OFFSET.
+        first = min(self.page_params.first_item, 2**63 - 1)
+        return list(db.session.scalars(self.collection.offset(first).limit(self.page_params.page_size)))
 
     @property
     def item_count(self):

@@ -22,6 +22,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 JSONType = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
+# Ids are INTEGER columns: PostgreSQL's upper bound, far inside SQLite's. A
+# larger number in a URL or a query names no row (and would overflow SQLite).
+MAX_ROW_ID = 2**31 - 1
+
 
 class UTCDateTime(sa.types.TypeDecorator):
     """A datetime stored as UTC and always returned timezone-aware (UTC)."""

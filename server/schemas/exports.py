@@ -1,6 +1,10 @@
 """Schemas of the integrations listing (/api/exports/inspections)."""
 from marshmallow import Schema, fields, validate
 
+from ..models.types import MAX_ROW_ID
+
+ROW_ID = validate.Range(min=1, max=MAX_ROW_ID)
+
 
 class ExportQuerySchema(Schema):
     modified_since = fields.AwareDateTime(load_default=None, default_timezone=None,
@@ -8,9 +12,9 @@ class ExportQuerySchema(Schema):
                                                     "instant (ISO 8601 with a time zone)."})
     period_start = fields.Date(load_default=None)
     period_end = fields.Date(load_default=None)
-    plan_id = fields.Int(load_default=None, validate=validate.Range(min=1))
-    checklist_id = fields.Int(load_default=None, validate=validate.Range(min=1))
-    unit_id = fields.Int(load_default=None, validate=validate.Range(min=1))
+    plan_id = fields.Int(load_default=None, validate=ROW_ID)
+    checklist_id = fields.Int(load_default=None, validate=ROW_ID)
+    unit_id = fields.Int(load_default=None, validate=ROW_ID)
 
 
 class ExportedInspectionSchema(Schema):

@@ -92,7 +92,7 @@ class JSONRequest(Request):
 
 
 def read_json_body() -> None:
-    """Parse a JSON body before the view runs (a view or schema that reads it gets the checked one)."""
+    """Parse a JSON body before the view runs, so no view or API schema meets one the app cannot hold."""
     if not request.is_json:
         return
     limit = min(MAX_BYTES, request.max_content_length or MAX_BYTES)

@@ -168,8 +168,8 @@ def test_a_decompression_bomb_is_refused_before_decoding(app, client, auth, worl
 @pytest.mark.parametrize(
     ("image", "decoded_mb"),
     [
-        pytest.param(Image.new("RGBA", (2000, 2000), (0, 128, 0, 128)), 16, id="small-file-rgba-png"),
-        pytest.param(Image.new("I;16", (2000, 2000), 40_000), 8, id="16-bit-grey-png"),
+        pytest.param(Image.new("RGBA", (2000, 2000), (0, 128, 0, 128)), 21, id="small-file-rgba-png"),
+        pytest.param(Image.new("I;16", (2000, 2000), 40_000), 13, id="16-bit-grey-png"),
     ],
 )
 def test_a_png_too_big_once_decoded_is_refused_naming_the_limit_and_leaves_nothing(app, client, auth, world,

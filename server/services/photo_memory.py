@@ -14,10 +14,9 @@ Decoded size: pixels x bytes per pixel, each pixel counted at the larger of
   it hands over, Pillow's copy); HEIF 5, or 8 above 8 bits (libheif's YCbCr
   planes while it converts them to RGB).
 
-Formats decoded in full (PNG, WebP, HEIF) are shrunk band by band when their
-pixels need converting (16-bit, palette, alpha; HEIF always): each band is cut
-to 8 bits, reduced and flattened onto white before the next is made, so the
-only full-size buffer is the decoder's own.
+Formats decoded in full (PNG, WebP, HEIF) are shrunk band by band: each band
+is cut to 8 bits, reduced and flattened onto white before the next is made,
+so the only full-size buffer is the decoder's own.
 
 A process holds at most its budget of decoded pixels at once: a photo whose
 decode would pass it waits until others finish. The budget is the largest
@@ -26,6 +25,8 @@ pass beside a large one.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import math
 import threading
@@ -48,12 +49,34 @@ DEFAULT_MAX_DECODED_BYTES = 250_000_000
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by IHDR colour type
 _PILLOW_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}  # else 4
 _WEBP_DECODER_BYTES = 16
-_HEIF_DECODER_BYTES = {8: 5, 16: 8}  # by bits per sample, rounded up to 8 or 16
-_BAND_ROWS = 256
-# As Pillow's resize(reducing_gap=2.0): reduce by whole blocks down to at
-# least twice the target, and let the resampling filter do the rest.
-_REDUCING_GAP = 2.0
+_HEIF_DECODER_BYTES = {8: 4.8, 16: 8}  # by bits per sample, rounded up to 8 or 16
+_BAND_ROWS = 64
+# Reduce by whole blocks down to no less than the target, as a JPEG's DCT
+# scaling does, and let the resampling filter do the rest: the reduced copy
+# stays under twice the target's edges.
+_REDUCING_GAP = 1.0
 _WHITE = {"RGBA": (255, 255, 255), "LA": 255}
+
+# After a large decode, hand the memory freed in each thread's heap back to
+# the system (glibc keeps it for reuse otherwise, per thread, so a worker with
+# threads would keep every thread's largest photo).
+_TRIM_AFTER_BYTES = 32_000_000
+try:
+    _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+except (OSError, AttributeError, TypeError):  # not glibc
+    _malloc_trim = None
+
+
+def _give_back_freed_memory() -> None:
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+# One allocation per image instead of 16 MB blocks: glibc serves blocks that
+# size from each thread's heap once a few were freed, and keeps them there, so
+# a worker with threads kept every thread's largest photo. A large image in one
+# piece is mapped on its own and given back to the system when freed.
+Image.core.set_use_block_allocator(1)
 
 
 class DecodedSize(NamedTuple):
@@ -61,8 +84,9 @@ class DecodedSize(NamedTuple):
     decoder: int    # bytes the decoder holds in this process: what a decode reserves
 
 
-def decoded_size(image_format: str, image: Image.Image, stored_size: tuple[int, int], data: bytes) -> DecodedSize:
-    """The decoded size of an opened (not loaded) image; for JPEG after ``draft``."""
+def decoded_size(image_format: str, image: Image.Image, stored_size: tuple[int, int], data: bytes,
+                 target: tuple[int, int]) -> DecodedSize:
+    """The decoded size of an opened (not loaded) image shrunk towards ``target``; for JPEG after ``draft``."""
     pixels = stored_size[0] * stored_size[1]
     if image_format == "png":
         bits, colour_type = data[24], data[25]  # IHDR always comes first
@@ -71,18 +95,29 @@ def decoded_size(image_format: str, image: Image.Image, stored_size: tuple[int, 
     elif image_format == "heif":
         bits = 8 if image.info.get("bit_depth", 8) <= 8 else 16
         file_bytes = pixels * len(image.getbands()) * bits // 8
-        decoder = image.size[0] * image.size[1] * _HEIF_DECODER_BYTES[bits]  # an embedded preview if drafted
+        decoder = round(image.size[0] * image.size[1] * _HEIF_DECODER_BYTES[bits])  # a preview if drafted
     elif image_format == "webp":
-        return webp_decoded_size(stored_size)
+        return webp_decoded_size(stored_size, target)
     else:  # JPEG: 8 bits a sample; decoded at the size draft chose
         file_bytes = pixels * len(image.getbands())
         decoder = image.size[0] * image.size[1] * _PILLOW_PIXEL_BYTES.get(image.mode, 4)
+    decoder += _shrinking_bytes(image.size, target)
     return DecodedSize(max(file_bytes, decoder), decoder)
 
 
-def webp_decoded_size(size: tuple[int, int]) -> DecodedSize:
-    decoder = size[0] * size[1] * _WEBP_DECODER_BYTES
+def webp_decoded_size(size: tuple[int, int], target: tuple[int, int]) -> DecodedSize:
+    decoder = size[0] * size[1] * _WEBP_DECODER_BYTES + _shrinking_bytes(size, target)
     return DecodedSize(decoder, decoder)
+
+
+def _reduce_factor(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
+    return max(1, int(size[0] / target[0] / _REDUCING_GAP)), max(1, int(size[1] / target[1] / _REDUCING_GAP))
+
+
+def _shrinking_bytes(size: tuple[int, int], target: tuple[int, int]) -> int:
+    """What shrinking holds besides the decoded image: the reduced copy and one band, 4 bytes a pixel."""
+    factor = _reduce_factor(size, target)
+    return (-(-size[0] // factor[0]) * -(-size[1] // factor[1]) + size[0] * _BAND_ROWS) * 4
 
 
 def webp_size(data: bytes) -> tuple[int, int] | None:
@@ -121,6 +156,8 @@ class DecodeBudget:
             with self._changed:
                 self._free += amount
                 self._changed.notify_all()
+            if amount >= _TRIM_AFTER_BYTES:
+                _give_back_freed_memory()
 
 
 @functools.cache
@@ -139,7 +176,7 @@ def shrink_in_bands(
     premultiplied alpha before it resizes it, a second full-size copy).
     """
     width, height = size
-    factor = (max(1, int(width / target[0] / _REDUCING_GAP)), max(1, int(height / target[1] / _REDUCING_GAP)))
+    factor = _reduce_factor(size, target)
     rows = max(1, _BAND_ROWS // factor[1]) * factor[1]  # whole blocks, so bands join seamlessly
     shrunk = None
     for top in range(0, height, rows):

@@ -179,7 +179,8 @@ def process_photo(
             if size is None:
                 raise _corrupt()
             _check_pixels(size, max_pixels)
-            held.enter_context(budget.reserve(_checked(webp_decoded_size(size), max_decoded_bytes)))
+            held.enter_context(budget.reserve(_checked(webp_decoded_size(size, _fit(size, display_size)),
+                                                         max_decoded_bytes)))
         image = held.enter_context(_open_checked(data, image_format, max_pixels))
         try:
             stored_size = image.size
@@ -188,7 +189,7 @@ def process_photo(
             # HEIF: an embedded preview if one is big enough. Others: no effect.
             drafted = image.draft("RGB", target) is not None
             if image_format != "webp":
-                size = decoded_size(image_format, image, stored_size, data)
+                size = decoded_size(image_format, image, stored_size, data, target)
                 held.enter_context(budget.reserve(_checked(size, max_decoded_bytes)))
             icc_profile = image.info.get("icc_profile")
             if image_format == "heif" and not drafted:
@@ -198,11 +199,13 @@ def process_photo(
                 image.decodermaxblock = max(image.decodermaxblock, len(data))  # one read, not 64 KiB steps
                 image.load()
                 orientation, taken_at, gps = read_metadata(image)
-                # RGB and grey resize without a full-size copy; other modes are converted band by band.
-                reduced = image if image.mode in ("RGB", "L", "CMYK") or image_format == "jpeg" else shrink_in_bands(
+                reduced = image if image_format == "jpeg" or drafted else shrink_in_bands(
                     lambda top, bottom: image.crop((0, top, image.width, bottom)), image.size, target)
             display = _display_copy(reduced, target, orientation, icc_profile)
             mime_type = image.get_format_mimetype() if image_format == "heif" else _MIME_TYPE[image_format]
+            reduced = None
+            if display is not image:  # a small photo may be its own display copy
+                image.close()  # free the pixels before their reservation is
         except PhotoRejected:
             raise
         except _DECODE_ERRORS as exc:

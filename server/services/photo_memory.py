@@ -11,8 +11,9 @@ Decoded size: pixels x bytes per pixel, each pixel counted at the larger of
   libheif 1.23): JPEG 4 bytes, at the DCT-scaled size it is decoded at; PNG 4
   for colour (16-bit samples are cut to 8 bits as they are decoded), 1 for grey
   and palette, 2 for 16-bit grey; WebP 16 (libwebp's two canvases, the frame
-  it hands over, Pillow's copy); HEIF 5, or 8 above 8 bits (libheif's YCbCr
-  planes while it converts them to RGB).
+  it hands over, Pillow's copy); HEIF 4.8, or 8 above 8 bits (libheif's YCbCr
+  planes while it converts them to RGB);
+- plus what shrinking holds besides: the reduced copy and one band.
 
 Formats decoded in full (PNG, WebP, HEIF) are shrunk band by band: each band
 is cut to 8 bits, reduced and flattened onto white before the next is made,
@@ -21,7 +22,8 @@ so the only full-size buffer is the decoder's own.
 A process holds at most its budget of decoded pixels at once: a photo whose
 decode would pass it waits until others finish. The budget is the largest
 decoded size accepted, so one photo at the limit runs alone and small photos
-pass beside a large one.
+pass beside a large one. Memory freed after a large decode goes back to the
+system, so a worker's size follows what it holds, not its past peaks.
 """
 from __future__ import annotations
 
@@ -38,12 +40,12 @@ from PIL import Image
 
 __all__ = [
     "DEFAULT_MAX_DECODED_BYTES", "DecodeBudget", "DecodedSize", "decode_budget", "decoded_size",
-    "eight_bit", "flatten_alpha", "shrink_in_bands", "webp_size",
+    "eight_bit", "flatten_alpha", "shrink_in_bands", "webp_decoded_size", "webp_size",
 ]
 
-# Any 8-bit HEIC photo up to 50 megapixels (5 bytes a pixel while libheif
-# decodes it), so a 48 MP phone photo in any accepted format; a 16-bit RGBA
-# PNG up to 31 MP, a WebP up to 15 MP.
+# A 48 MP phone photo in any accepted format (an 8-bit HEIC is the dearest:
+# 4.8 bytes a pixel while libheif decodes it), any 8-bit PNG up to the 50 MP
+# pixel limit, a 16-bit RGBA PNG up to 31 MP, a WebP up to 15 MP.
 DEFAULT_MAX_DECODED_BYTES = 250_000_000
 
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by IHDR colour type

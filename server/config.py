@@ -71,6 +71,11 @@ LOGIN_MAX_FAILURES_PER_USER = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 LOGIN_ADDRESS_FIRST_WAIT_SECONDS = 1
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+# How many reverse proxies stand in front of the app. Each appends the address
+# it saw to X-Forwarded-For; with 1, the client's address is the one the last
+# proxy wrote, so sign-in throttling counts people, not the proxy. 0 trusts no
+# such header (the app faces the clients directly).
+PROXY_COUNT = 0
 
 # A server that deliberately runs the demo data (a training or trial server).
 # Otherwise gunicorn refuses to start while an active account still has the

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import user_error
 
@@ -78,6 +79,11 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        # The client's address and scheme as the trusted proxies saw them; a
+        # client cannot forge them, since only the last `proxies` entries count.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.session_interface = SessionInterface()
     app.before_request(refuse_cross_site_writes)
     app.after_request(add_security_headers)

@@ -198,3 +198,41 @@ def test_passwords_are_stored_hashed(app, viewer):
         user = db.session.scalar(db.select(User).where(User.username == "xem"))
         assert "password123" not in user.password_hash
         assert user.password_hash.split(":")[0] in {"scrypt", "pbkdf2"}
+
+
+@pytest.fixture
+def behind_one_proxy(tmp_path, database_uri):
+    """The app as deployed behind one reverse proxy (KIEMTRA_PROXY_COUNT=1)."""
+    from server import create_app
+
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-only-secret", "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_uri, "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "PROXY_COUNT": 1, "LOGIN_ADDRESS_FIRST_WAIT_SECONDS": 30,
+    })
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def sign_in_through_proxy(client, address: str, username: str, password: str = "x"):
+    """A sign-in as the proxy passes it on: the proxy's own address, the person's in X-Forwarded-For."""
+    return client.post("/login", data={"username": username, "password": password},
+                       headers={"X-Forwarded-For": address}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def test_behind_a_proxy_a_spray_from_one_address_does_not_make_other_addresses_wait(behind_one_proxy):
+    client = behind_one_proxy.test_client()
+    for n in range(20):
+        sign_in_through_proxy(client, "198.51.100.7", f"ghost{n}")
+    assert sign_in_through_proxy(client, "198.51.100.7", "ghost20").status_code == 429
+    # Someone else, at another address, mistypes: an ordinary refusal, no wait.
+    assert sign_in_through_proxy(client, "203.0.113.50", "someone").status_code == 401
+
+
+def test_without_a_proxy_setting_a_forged_forwarded_address_does_not_escape_the_wait(app, client, first_wait_30s):
+    for n in range(20):
+        sign_in_through_proxy(client, "198.51.100.7", f"ghost{n}")
+    # The header is the client's own word here, so it counts for nothing.
+    assert sign_in_through_proxy(client, "203.0.113.50", "ghost20").status_code == 429

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import Inspection, InspectionKind, InspectionStatus, RemediationAction, Role, User, team_members
+from .services.remediation_rules import can_on_action
 
 STAFF = {Role.ADMIN, Role.LEAD, Role.VIEWER}
 
@@ -57,12 +58,10 @@ def can(user, action: str, obj=None) -> bool:
         return role in ROLE_ACTIONS[action]
     if isinstance(obj, Inspection):
         return _can_inspection(user, role, action, obj)
-    # Remediation actions (issue #6): every `action.*` rule, including the
-    # state machine's "who may make this move", is one pure table in
-    # services/remediation.py; this delegates to it.
+    # Remediation actions: every `action.*` rule, including the state
+    # machine's "who may make this move", is one pure table
+    # (services/remediation_rules.py); this delegates to it.
     if isinstance(obj, RemediationAction):
-        from .services.remediation import can_on_action
-
         return can_on_action(user, role, action, obj)
     return False
 

@@ -12,7 +12,7 @@ from server.models import (
     User,
 )
 from server.permissions import can
-from server.services import remediation
+from server.services import remediation, remediation_rules
 from tests.concurrency import request_during_open_change
 from tests.factories import make_team, make_unit, make_user
 from tests.imagegen import photo
@@ -69,7 +69,7 @@ def test_who_may_move_an_action_from_each_state_to_each_state(who, frm, to):
 
 
 def test_the_table_in_the_service_is_exactly_the_specification():
-    table = {(frm, to): move.side for (frm, to), move in remediation.TRANSITIONS.items()}
+    table = {(frm, to): move.side for (frm, to), move in remediation_rules.TRANSITIONS.items()}
     assert set(table) == set(ALLOWED)
 
 

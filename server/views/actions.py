@@ -19,7 +19,7 @@ from ..models import ActionStatus, ExtensionRequest, RemediationAction, Role
 from ..permissions import authorize, can
 from ..schemas.actions import local_today  # one definition of "today" (the teams' time zone)
 from ..services import evidence as evidence_service
-from ..services import remediation
+from ..services import remediation, remediation_rules
 from ..services.remediation import visible_actions
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
@@ -75,7 +75,7 @@ def render_action(action: RemediationAction, *, error: str | None = None, code: 
     today = local_today()
     return render_template(
         "review/action.html", action=action, today=today, error=error,
-        moves=remediation.allowed_moves(current_user, action),
+        moves=remediation_rules.allowed_moves(current_user, action),
         pending=remediation.pending_extension(action),
         requests=list(db.session.scalars(sa.select(ExtensionRequest).where(
             ExtensionRequest.action_id == action.id).order_by(ExtensionRequest.id.desc()))),

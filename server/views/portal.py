@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Inspection, InspectionKind, InspectionStatus, Plan
 from ..permissions import authorize, authorized_inspection, inspection_scope
-from ..services import conclusions, remediation
+from ..services import conclusions, remediation_rules
 from .actions import local_today, visible_actions
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -49,7 +49,7 @@ def home():
     actions = visible_actions(current_user, today=today)
     return render_template("portal/home.html", notices=notices(current_user), inspections=concluded(current_user),
                            actions=actions, today=today,
-                           open_count=sum(a.status in remediation.ACTIVE for a in actions),
+                           open_count=sum(a.status in remediation_rules.ACTIVE for a in actions),
                            overdue_count=sum(a.is_overdue(today) for a in actions))
 
 

@@ -11,8 +11,10 @@ import vietnam_provinces
 
 from server.extensions import db
 from server.models import ActionEvent, ActionStatus, AuditEvent, RemediationAction, Unit, UnitSuccession
+from server.services import unit_import
 from server.services import units as unit_service
-from server.services.units import REFORM_DATE, UnitError, UnitImportError
+from server.services.unit_import import UnitImportError
+from server.services.units import REFORM_DATE, UnitError
 
 from tests.factories import make_inspection, make_unit
 
@@ -58,7 +60,7 @@ def _action(inspection, unit, status=ActionStatus.OPEN) -> RemediationAction:
 
 def test_import_vn_loads_34_provinces_and_3321_communes_with_codes_keeping_leading_zeros(ctx):
     started = time.perf_counter()
-    summary = unit_service.import_vietnam()
+    summary = unit_import.import_vietnam()
     db.session.commit()
     elapsed = time.perf_counter() - started
 
@@ -77,11 +79,11 @@ def test_import_vn_loads_34_provinces_and_3321_communes_with_codes_keeping_leadi
 
 
 def test_import_vn_twice_creates_no_duplicates_and_restores_changed_names(ctx):
-    unit_service.import_vietnam()
+    unit_import.import_vietnam()
     _unit("00070").name = "Phường Cũ"
     db.session.commit()
 
-    summary = unit_service.import_vietnam()
+    summary = unit_import.import_vietnam()
     db.session.commit()
 
     assert _count() == 3355
@@ -90,7 +92,7 @@ def test_import_vn_twice_creates_no_duplicates_and_restores_changed_names(ctx):
 
 
 def test_import_vn_for_one_province_loads_only_it_and_its_communes(ctx):
-    summary = unit_service.import_vietnam("01")
+    summary = unit_import.import_vietnam("01")
 
     assert summary.by_kind["province"] == 1
     assert _count() == 1 + _hanoi_ward_count()
@@ -99,7 +101,7 @@ def test_import_vn_for_one_province_loads_only_it_and_its_communes(ctx):
 
 def test_import_vn_refuses_an_unknown_province_code(ctx):
     with pytest.raises(UnitError, match="99"):
-        unit_service.import_vietnam("99")
+        unit_import.import_vietnam("99")
 
 
 def test_cli_import_vn_with_province_prints_counts_and_time(runner, app):
@@ -130,7 +132,7 @@ def test_csv_import_creates_units_with_parents_and_locations_in_decimal_or_dms(c
         "SO-NV,Sở Nội vụ,department,01,,,\n"
     ))
 
-    summary = unit_service.import_csv(path)
+    summary = unit_import.import_csv(path)
 
     assert (summary.created, summary.locations) == (3, 2)
     ward, centre, department = _unit("00070"), _unit("00070-TTPVHCC"), _unit("SO-NV")
@@ -141,8 +143,8 @@ def test_csv_import_creates_units_with_parents_and_locations_in_decimal_or_dms(c
 
 
 def test_csv_reimport_updates_names_in_place_without_duplicates(ctx, tmp_path):
-    unit_service.import_csv(_write(tmp_path, HEADER + "X1,Xã Một,commune,,10.5,106.5,\n"))
-    summary = unit_service.import_csv(_write(tmp_path, HEADER + "X1,Xã Một Mới,commune,,10.6,106.5,\n"))
+    unit_import.import_csv(_write(tmp_path, HEADER + "X1,Xã Một,commune,,10.5,106.5,\n"))
+    summary = unit_import.import_csv(_write(tmp_path, HEADER + "X1,Xã Một Mới,commune,,10.6,106.5,\n"))
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 0)
     unit = _unit("X1")
@@ -164,7 +166,7 @@ def test_csv_with_several_bad_rows_reports_each_by_line_and_imports_nothing(ctx,
     ))
 
     with pytest.raises(UnitImportError) as caught:
-        unit_service.import_csv(path)
+        unit_import.import_csv(path)
 
     lines = [line for line, _message in caught.value.errors]
     messages = dict(caught.value.errors)
@@ -184,7 +186,7 @@ def test_csv_with_wrong_header_is_refused_before_any_row(ctx, tmp_path):
     path = _write(tmp_path, "code,ten,kind,lattitude\nA1,X,ward,21\n")
 
     with pytest.raises(UnitImportError) as caught:
-        unit_service.import_csv(path)
+        unit_import.import_csv(path)
 
     assert [line for line, _message in caught.value.errors] == [1, 1]
     assert "name" in caught.value.errors[0][1] and "lattitude" in caught.value.errors[1][1]
@@ -194,7 +196,7 @@ def test_csv_that_is_not_utf8_is_refused_with_its_line(ctx, tmp_path):
     path = _write(tmp_path, HEADER + "A1,Café Tây,office,,,,\n", encoding="latin-1")
 
     with pytest.raises(UnitImportError) as caught:
-        unit_service.import_csv(path)
+        unit_import.import_csv(path)
 
     assert caught.value.errors[0][0] == 2 and "UTF-8" in caught.value.errors[0][1]
 
@@ -278,10 +280,10 @@ def test_merge_is_refused_with_a_clear_message(ctx, old, into, message):
 
 
 def test_inspection_keeps_the_unit_name_it_was_inspected_under_after_rename_and_merge(ctx, tmp_path):
-    unit_service.import_csv(_write(tmp_path, HEADER + "H1,Huyện Đông Anh,district,,,,\n"))
+    unit_import.import_csv(_write(tmp_path, HEADER + "H1,Huyện Đông Anh,district,,,,\n"))
     inspection = make_inspection(unit=_unit("H1"))
 
-    unit_service.import_csv(_write(tmp_path, HEADER + "H1,Huyện Đông Anh (cũ),district,,,,\n"))
+    unit_import.import_csv(_write(tmp_path, HEADER + "H1,Huyện Đông Anh (cũ),district,,,,\n"))
     successor = make_unit(code="00500", name="Xã Đông Anh", kind="commune", valid_from=REFORM_DATE)
     unit_service.merge_units(["H1"], "00500", effective=REFORM_DATE)
     db.session.commit()

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import SuccessionKind
+from ..services import unit_import
 from ..services import units as unit_service
 
 
@@ -32,7 +33,7 @@ def import_vn(province_code):
     """Import Vietnam's provinces and communes from the vietnam-provinces package."""
     started = time.perf_counter()
     try:
-        summary = unit_service.import_vietnam(province_code)
+        summary = unit_import.import_vietnam(province_code)
     except unit_service.UnitError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
@@ -49,8 +50,8 @@ def import_csv(path):
     A file with any error imports nothing; every error is printed as FILE:LINE: message.
     """
     try:
-        summary = unit_service.import_csv(path)
-    except unit_service.UnitImportError as exc:
+        summary = unit_import.import_csv(path)
+    except unit_import.UnitImportError as exc:
         db.session.rollback()
         for line, message in exc.errors:
             click.echo(f"{path}:{line}: {message}", err=True)

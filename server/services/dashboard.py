@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import ChecklistVersion, Inspection, InspectionKind, InspectionStatus, Plan, RemediationAction, Unit
 from .checklist_format import iter_items, localize
-from . import dashboard_totals
+from . import totals_upkeep
 from .dashboard_totals import FINISHED, Totals, action_facts
 from .dashboard_totals import ACTIONS, COVERAGE, ITEM_FAILURES, REPEATED_PAIRS, REPEATS, UNIT_SCORES
 
@@ -122,7 +122,7 @@ def _months(f: Filters, today: date) -> list[sa.Row]:
 
 def coverage(f: Filters, today: date) -> dict:
     """Planned / done / late / missed, by month of the scheduled window, and in total."""
-    dashboard_totals.catch_up()
+    totals_upkeep.catch_up()
     return _coverage(_months(f, today))
 
 
@@ -150,7 +150,7 @@ def _sortable(mean):
 
 def scores(f: Filters) -> dict:
     """Mean percent by month, and by unit (the lowest first)."""
-    dashboard_totals.catch_up()
+    totals_upkeep.catch_up()
     return _scores(f, _months(f, date.today()))
 
 
@@ -172,7 +172,7 @@ def _scores(f: Filters, months: list[sa.Row]) -> dict:
 
 def announced_gap(f: Filters) -> dict:
     """Announced minus unannounced mean percent, over units inspected both ways."""
-    dashboard_totals.catch_up()
+    totals_upkeep.catch_up()
     return _announced_gap(f)
 
 
@@ -219,7 +219,7 @@ def item_texts(f: Filters, locale: str) -> dict[str, str]:
 
 def most_failed_items(f: Filters, locale: str) -> dict:
     """The items failed most often (in every scored inspection), and their share of the inspections done."""
-    dashboard_totals.catch_up()
+    totals_upkeep.catch_up()
     return _most_failed_items(f, locale, _months(f, date.today()))
 
 
@@ -237,7 +237,7 @@ def _most_failed_items(f: Filters, locale: str, months: list[sa.Row]) -> dict:
 
 def repeat_findings(f: Filters, locale: str) -> dict:
     """The same item failed at the same unit again: (unit, item) pairs with a repeated failure."""
-    dashboard_totals.catch_up()
+    totals_upkeep.catch_up()
     return _repeat_findings(f, locale)
 
 
@@ -275,7 +275,7 @@ def _level(table: sa.Table, f: Filters) -> list:
 
 def actions_by_unit(f: Filters, today: date) -> dict:
     """Remediation actions open / overdue / closed on time / closed late, by responsible unit."""
-    dashboard_totals.catch_up()
+    totals_upkeep.catch_up()
     return _actions_by_unit(f, today)
 
 
@@ -321,7 +321,7 @@ def _actions_per_unit(f: Filters, today: date) -> sa.Subquery:
 
 def summary(f: Filters, *, today: date, locale: str) -> dict:
     """Every chart of the dashboard, from totals caught up first."""
-    dashboard_totals.catch_up()
+    totals_upkeep.catch_up()
     months = _months(f, today)
     return {"coverage": _coverage(months), "scores": _scores(f, months), "gap": _announced_gap(f),
             "failed": _most_failed_items(f, locale, months), "repeats": _repeat_findings(f, locale),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import (ActionStatus, ActionTotal, CoverageTotal, FailedItem, Inspection, InspectionKind, InspectionStatus,
                            PendingTotal, RemediationAction, Role)
-from server.services import conclusions, dashboard, dashboard_totals, remediation, review, submissions
+from server.services import conclusions, dashboard, dashboard_totals, remediation, review, submissions, totals_upkeep
 from server.services import units as unit_service
 from server.services.dashboard import Filters
 from tests.factories import (make_checklist_version, make_inspection, make_plan, make_team, make_unit, make_user,
@@ -237,8 +237,8 @@ def test_two_submissions_for_one_unit_at_once_are_both_counted(app, monkeypatch)
         ids = [make_inspection(unit=unit, plan=plan, version=version, start=OCTOBER).id for _ in range(2)]
         db.session.commit()
     # Each recomputation is slowed down, so that the two would overlap without their locks.
-    refresh = dashboard_totals.refresh
-    monkeypatch.setattr(dashboard_totals, "refresh", lambda *args: (time.sleep(0.2), refresh(*args)))
+    refresh = totals_upkeep.refresh
+    monkeypatch.setattr(totals_upkeep, "refresh", lambda *args: (time.sleep(0.2), refresh(*args)))
     errors = []
 
     def submit_one(inspection_id):

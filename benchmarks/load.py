@@ -8,7 +8,7 @@ inspections, open one, check in, submit it with 60 answers, upload 2 photos
 
 Prints throughput, p50/p95/p99 latency per kind of request, errors, and
 where each phase's CPU went (app, database, clients; Linux).
-Targets (BRIEF.md / issue #8): 0 errors; >= 200 submissions/s without photos;
+Targets (BRIEF.md): 0 errors; >= 200 submissions/s without photos;
 p95 <= 100 ms at 20 concurrent clients.
 
     .venv/bin/python benchmarks/load.py [--db postgresql|sqlite] [--workers 4]

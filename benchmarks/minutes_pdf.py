@@ -1,4 +1,4 @@
-"""Size and time of the inspection minutes PDF with 40 photos (issue #7: small enough to email).
+"""Size and time of the inspection minutes PDF with 40 photos (small enough to email).
 
 Builds a throwaway instance (SQLite in a temp folder) with one finished
 inspection of the small checklist, 40 display copies (1600x1200 JPEGs that

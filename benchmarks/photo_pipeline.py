@@ -1,6 +1,6 @@
 """Photo pipeline benchmark: a 12 MP phone JPEG to a display copy and a thumbnail, on one core.
 
-Targets (issue #4): median <= 60 ms per photo, and >= 3x faster than the
+Targets: median <= 60 ms per photo, and >= 3x faster than the
 plain Pillow path (open, exif_transpose, thumbnail to the display size,
 thumbnail to 320), measured in the same run. The paths alternate, iteration
 by iteration, so a noisy neighbour slows them alike.

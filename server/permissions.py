@@ -32,11 +32,11 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "checklist.manage": {Role.ADMIN},
     "unit.manage": {Role.ADMIN},
     "user.manage": {Role.ADMIN},
-    # Lead workspace (issue #7): plans are read by viewers, written by leads;
+    # Lead workspace: plans are read by viewers, written by leads;
     # summary exports (XLSX, CSV, the JSON listing) follow the dashboard.
     "plan.view": {Role.ADMIN, Role.LEAD, Role.VIEWER},
     "export.summary": {Role.ADMIN, Role.LEAD, Role.VIEWER},
-    # Review and remediation (issue #6): the review queue is the leads';
+    # Review and remediation: the review queue is the leads';
     # action lists are narrowed by action_scope(); the portal is the units'.
     "review.queue": {Role.LEAD},
     "action.list": {Role.ADMIN, Role.LEAD, Role.VIEWER, Role.INSPECTOR},
@@ -140,14 +140,14 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
             in (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS,
                 InspectionStatus.SUBMITTED, InspectionStatus.RETURNED, InspectionStatus.APPROVED)
         )
-    # Field app (issue #5): a team member submits; whether the inspection is
+    # Field app: a team member submits; whether the inspection is
     # still open for submission is the service's rule (409), since a re-sent
     # submission must still be answered after the status changed.
     if action == "inspection.submit":
         return role in (Role.INSPECTOR, Role.LEAD) and _in_team(user, insp.team_id)
     if action == "inspection.review":
         return role == Role.LEAD and insp.status == InspectionStatus.SUBMITTED
-    # Review and conclusion (issue #6). The review page (answers, comments,
+    # Review and conclusion. The review page (answers, comments,
     # revisions) is the leads'; a lead's change after submission is a revision.
     if action == "inspection.review_view":
         return role == Role.LEAD

@@ -8,6 +8,6 @@ def register_api(app) -> None:
     api.register_blueprint(evidence.blp)
     api.register_blueprint(fieldapp.blp)
     api.register_blueprint(exports.blp)
-    from . import actions  # issue #6: remediation actions, read-only
+    from . import actions  # remediation actions, read-only
 
     api.register_blueprint(actions.blp)

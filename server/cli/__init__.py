@@ -18,7 +18,7 @@ def register_commands(app) -> None:
         app.cli.add_command(group)
     app.cli.add_command(backup.backup_command)
     app.cli.add_command(backup.restore_command)
-    from . import actions  # issue #6: `kiemtra actions remind`
+    from . import actions  # `kiemtra actions remind`
 
     app.cli.add_command(actions.group)
 

@@ -1,6 +1,5 @@
 """Reporting helpers: a denormalised table of failed checklist items, the
-dashboard's stored totals, and the indexes the dashboard and exports filter on
-(issue #7).
+dashboard's stored totals, and the indexes the dashboard and exports filter on.
 
 `FailedItem` holds one row per failed item per inspection, copied from the
 stored score (Inspection.score["items"], outcome "fail") whenever a score is

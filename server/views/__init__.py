@@ -11,7 +11,7 @@ def register_views(app) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(exports.bp)
-    # Review, remediation and the unit portal (issue #6).
+    # Review, remediation and the unit portal.
     from . import actions, notifications, portal, review
 
     for blueprint in (review.bp, actions.bp, portal.bp, notifications.bp):

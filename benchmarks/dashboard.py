@@ -76,7 +76,7 @@ def prepare(uri: str, n_inspections: int):
     from server import create_app
     from server.extensions import db
     from server.models import Inspection, User
-    from server.services import dashboard_totals
+    from server.services.reporting import totals as dashboard_totals
 
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": str(OUT / "instance"),
                       "SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_FOLDER": str(OUT / "uploads"),

@@ -2,7 +2,7 @@
 
 Targets (BRIEF.md): the workbook (5 sheets; 600,000 item-result rows) in
 ≤30 s with peak memory ≤300 MB. Measures the build as the background job runs
-it (services/exports.py + exports_xlsx.py), after the data is generated, in a
+it (services/reporting/exports.py + exports_xlsx.py), after the data is generated, in a
 fresh process so that peak RSS is the build's own (plus the interpreter and
 the app). The generated database is kept in benchmarks/out/ and reused.
 
@@ -58,9 +58,9 @@ def build(uri: str) -> None:
 
     from server.extensions import db
     from server.models import User
-    from server.services.dashboard import Filters
-    from server.services.exports import Context, tables
-    from server.services.exports_xlsx import write_workbook
+    from server.services.reporting.dashboard import Filters
+    from server.services.reporting.exports import Context, tables
+    from server.services.reporting.exports_xlsx import write_workbook
 
     app = make_app(uri)
     path = OUT / "summary.xlsx"

@@ -105,7 +105,7 @@ def seed(uri: str, instance: Path, clients: int, per_client: int) -> list[tuple[
     from server import create_app
     from server.extensions import db
     from server.models import Checklist, ChecklistVersion, Inspection, Plan, Team, Unit, UnitLocation, User, team_members
-    from server.services.checklist_format import content_hash, validate_definition
+    from server.services.checklists.definition import content_hash, validate_definition
 
     app = create_app({"SECRET_KEY": "load", "INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": uri,
                       "UPLOAD_FOLDER": str(instance / "uploads")})

@@ -48,7 +48,7 @@ def main() -> None:
     from server import create_app
     from server.extensions import db
     from server.models import EvidenceFile, Role
-    from server.services import minutes
+    from server.services.reporting import minutes
     from tests.factories import make_checklist_version, make_team, make_unit, make_user
     from tests.reportdata import minutes_inspection
 

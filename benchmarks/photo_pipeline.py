@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import ExifTags, Image, ImageOps  # noqa: E402
 from PIL.TiffImagePlugin import IFDRational  # noqa: E402
 
-from server.services.photos import DEFAULT_DISPLAY_SIZE, process_photo  # noqa: E402
+from server.services.evidence.photos import DEFAULT_DISPLAY_SIZE, process_photo  # noqa: E402
 
 TARGET_MEDIAN_MS = 60.0
 TARGET_SPEEDUP = 3.0

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import (Answer, Checklist, ChecklistVersion, Finding, Inspection, Plan, RemediationAction,
                            Role, Team, Unit, User)
-from server.services import dashboard_totals, item_results
-from server.services.checklist_format import validate_definition
-from server.services.scoring import score_inspection
+from server.services.reporting import totals as dashboard_totals, item_results
+from server.services.checklists.definition import validate_definition
+from server.services.checklists.scoring import score_inspection
 
 TYPES = ["pass_fail", "pass_fail", "ratio", "count", "scale", "pass_fail"]
 

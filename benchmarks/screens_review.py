@@ -30,7 +30,8 @@ from server import create_app  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.models import ActionStatus, InspectionStatus, Role  # noqa: E402
 from server.models.types import utcnow  # noqa: E402
-from server.services import evidence, geo, remediation  # noqa: E402
+from server.services.evidence import files as evidence, geo
+from server.services.remediation import actions as remediation  # noqa: E402
 from server.views.actions import attacher  # noqa: E402
 from tests.factories import make_inspection, make_team, make_unit, make_user  # noqa: E402
 from tests.imagegen import exif_block, photo  # noqa: E402

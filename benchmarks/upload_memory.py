@@ -68,7 +68,7 @@ def encoded(image: Image.Image, fmt: str, **params) -> bytes:
 
 def hostile_images(max_decoded: int, max_pixels: int, display_px: int) -> list[tuple[str, bytes]]:
     """Ten images just under the limits, by what makes each expensive."""
-    from server.services.photo_memory import webp_decoded_size
+    from server.services.evidence.photo_memory import webp_decoded_size
 
     def square(bytes_per_pixel: int) -> int:
         return int(min(max_decoded / bytes_per_pixel, max_pixels) ** 0.5)
@@ -95,7 +95,7 @@ def seed(uri: str, instance: Path) -> str:
     from server import create_app
     from server.extensions import db
     from server.models import Checklist, ChecklistVersion, Inspection, Plan, Team, Unit, User, team_members
-    from server.services.checklist_format import content_hash, validate_definition
+    from server.services.checklists.definition import content_hash, validate_definition
 
     app = create_app({"SECRET_KEY": "bench", "INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": uri,
                       "UPLOAD_FOLDER": str(instance / "uploads")})

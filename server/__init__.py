@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import errors, extensions, i18n, json_bodies, logs, permissions, routing, security
     from .api import register_api
     from .cli import register_commands
-    from .services.storage import FilesystemStorage
+    from .services.evidence.storage import FilesystemStorage
     from .views import register_views
 
     logs.init_app(app)

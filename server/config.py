@@ -12,7 +12,7 @@ UPLOAD_FOLDER = None  # None means <instance>/uploads
 KEEP_ORIGINAL_PHOTOS = True  # keep the bytes as received, besides the display copy
 MAX_PHOTO_PIXELS = 50_000_000  # refuse larger images before decoding (decompression bombs)
 # Refuse images whose pixels would take more bytes than this once decoded
-# (16-bit and alpha images take more a pixel; services/photo_memory.py says
+# (16-bit and alpha images take more a pixel; services/evidence/photo_memory.py says
 # how it is counted). Also what one process decodes at most at once: other
 # photos wait. The default takes any 8-bit photo up to 50 MP, so a 48 MP
 # phone JPEG or HEIC, and keeps a worker under 400 MB.

@@ -38,7 +38,7 @@ def on_starting(server):
     password, unless the deployment says it is a demo server (DEMO_SERVER)."""
     from server import create_app
     from server.extensions import db
-    from server.services.demo import accounts_with_demo_password
+    from server.services.administration.demo import accounts_with_demo_password
 
     app = create_app()
     if app.config["DEMO_SERVER"]:

@@ -25,7 +25,7 @@ def text_for(text, locale: str | None = None) -> str:
     """A checklist text (plain string or {lang: string}) in the current language."""
     from flask_babel import get_locale
 
-    from .services.checklist_format import localize
+    from .services.checklists.definition import localize
 
     return localize(text, locale or str(get_locale() or "vi"))
 
@@ -35,7 +35,7 @@ def labels() -> dict[str, dict[str, str]]:
     """Human labels for stored codes, in the current language."""
     from flask_babel import gettext as _
 
-    from .services.unit_kinds import kind_labels
+    from .services.checklists.unit_kinds import kind_labels
 
     return {
         "unit_kind": kind_labels(),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import Inspection, InspectionKind, InspectionStatus, RemediationAction, Role, User, team_members
-from .services.remediation_rules import can_on_action
+from .services.remediation.rules import can_on_action
 
 STAFF = {Role.ADMIN, Role.LEAD, Role.VIEWER}
 
@@ -60,7 +60,7 @@ def can(user, action: str, obj=None) -> bool:
         return _can_inspection(user, role, action, obj)
     # Remediation actions: every `action.*` rule, including the state
     # machine's "who may make this move", is one pure table
-    # (services/remediation_rules.py); this delegates to it.
+    # (services/remediation/rules.py); this delegates to it.
     if isinstance(obj, RemediationAction):
         return can_on_action(user, role, action, obj)
     return False

@@ -22,9 +22,9 @@ from server.models import (
     UnitLocation,
     User,
 )
-from server.services.checklist_format import item_index, validate_definition
-from server.services.inspections import create_planned_inspection
-from server.services.submissions import SubmittedContent, expected_photo_uuids
+from server.services.checklists.definition import item_index, validate_definition
+from server.services.fieldwork.inspections import create_planned_inspection
+from server.services.fieldwork.submissions import SubmittedContent, expected_photo_uuids
 
 _seq = itertools.count(1)
 

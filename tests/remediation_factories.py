@@ -1,6 +1,6 @@
 """Factories for review and remediation tests: submitted inspections and actions.
 
-Answers are Answer rows shaped as services/scoring.py reads them, against
+Answers are Answer rows shaped as services/checklists/scoring.py reads them, against
 tests.factories.SMALL_CHECKLIST (bien-hieu: pass_fail, major, 15 days;
 dung-han: ratio, pass at 95 %; ghi-chu: text).
 """
@@ -14,7 +14,7 @@ from server.models import (
     ActionEvent, ActionStatus, Answer, Finding, InspectionKind, InspectionStatus, RemediationAction,
 )
 from server.models.types import utcnow
-from server.services import scoring
+from server.services.checklists import scoring
 from tests.factories import make_inspection
 
 FAILING = {"bien-hieu": "fail", "dung-han": {"numerator": 90, "denominator": 100}, "ghi-chu": "ổn"}

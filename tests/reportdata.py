@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from server.extensions import db
 from server.models import Answer, Attendee, EvidenceFile, Finding, InspectionStatus
-from server.services.scoring import score_inspection
+from server.services.checklists.scoring import score_inspection
 from tests.factories import make_inspection
 from tests.imagegen import encode, gradient
 

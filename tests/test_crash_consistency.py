@@ -20,7 +20,7 @@ from PIL import Image
 
 from server.extensions import db
 from server.models import Answer, EvidenceFile, Inspection, Role, Submission
-from server.services.evidence import check_consistency
+from server.services.evidence.files import check_consistency
 from tests.factories import make_inspection, make_team, make_unit, make_user, signatures
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 
 from server import create_app
 from server.extensions import db
-from server.services import dashboard_totals
+from server.services.reporting import totals as dashboard_totals
 
 
 def _fresh_app(tmp_path, uri):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import User
-from server.services.demo import DEMO_PASSWORD, USERS, accounts_with_demo_password
+from server.services.administration.demo import DEMO_PASSWORD, USERS, accounts_with_demo_password
 from tests.test_crash_consistency import AppServer, free_port
 
 PROJECT = Path(__file__).resolve().parent.parent

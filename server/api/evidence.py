@@ -11,9 +11,9 @@ from ..extensions import db
 from ..models import ActionEvent
 from ..permissions import authorize, authorized_inspection
 from ..schemas.evidence import EvidenceFileSchema, EvidenceSchema, EvidenceUploadSchema
-from ..services import completeness
-from ..services import evidence as evidence_service
-from ..services import inspections as inspection_service
+from ..services.fieldwork import completeness
+from ..services.evidence import files as evidence_service
+from ..services.fieldwork import inspections as inspection_service
 
 blp = Blueprint("evidence", __name__, url_prefix="/api/evidence", description="Evidence files (photos, signatures)")
 

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import ChecklistVersion, Inspection
 from ..permissions import authorize, inspection_scope
 from ..schemas.exports import ExportedInspectionSchema, ExportQuerySchema
-from ..services.dashboard import Filters, inspection_conditions
+from ..services.reporting.dashboard import Filters, inspection_conditions
 
 blp = Blueprint("exports_api", __name__, url_prefix="/api/exports", description="Summary exports for integrations")
 

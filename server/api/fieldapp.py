@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Inspection
 from ..permissions import authorized_inspection, redact
 from ..schemas.fieldapp import InspectionDetailSchema, SubmissionResultSchema, SubmissionSchema
-from ..services import submissions
+from ..services.fieldwork import submissions
 
 blp = Blueprint("fieldapp_api", __name__, url_prefix="/api/inspections", description="Field app: conduct and submit")
 

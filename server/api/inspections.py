@@ -12,8 +12,8 @@ from ..models.types import utcnow
 from ..permissions import authorize, authorized_inspection
 from ..schemas.evidence import CheckInResultSchema, CheckInSchema
 from ..schemas.inspections import InspectionSummarySchema, MeSchema
-from ..services import fieldwork
-from ..services import inspections as inspection_service
+from ..services.fieldwork import checkin as fieldwork
+from ..services.fieldwork import inspections as inspection_service
 
 blp = Blueprint("inspections", __name__, url_prefix="/api", description="Inspections")
 

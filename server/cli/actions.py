@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services.mail import MailSettings
-from ..services.reminders import send_reminders
+from ..services.foundation.mail import MailSettings
+from ..services.remediation.reminders import send_reminders
 
 
 @click.group("actions")

@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..services import audit as audit_service
+from ..services.foundation import audit as audit_service
 
 
 @click.group("audit", help="The audit trail.")

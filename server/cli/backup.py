@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..services import backup as backup_service
+from ..services.administration import backup as backup_service
 
 
 @click.command("backup")

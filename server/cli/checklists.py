@@ -6,8 +6,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..services import checklists as checklist_service
-from ..services.checklist_format import load_checklist_file
+from ..services.checklists import library as checklist_service
+from ..services.checklists.definition import load_checklist_file
 
 
 @click.group("checklists", help="Validate and import checklist files.")

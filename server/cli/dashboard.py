@@ -3,7 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..services import dashboard_totals, item_results
+from ..services.reporting import totals as dashboard_totals, item_results
 
 
 @click.group("dashboard", help="The dashboard's stored figures.")

@@ -4,7 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..services import demo as demo_service
+from ..services.administration import demo as demo_service
 
 
 @click.command("demo")

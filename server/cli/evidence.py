@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services import evidence as evidence_service
+from ..services.evidence import files as evidence_service
 
 
 @click.group("evidence", help="Evidence files (photos, signatures).")

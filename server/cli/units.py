@@ -6,8 +6,8 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import SuccessionKind
-from ..services import unit_import
-from ..services import units as unit_service
+from ..services.directory import unit_import
+from ..services.directory import units as unit_service
 
 
 @click.group("units", help="Import and reorganise administrative units.")

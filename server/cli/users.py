@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import Role
-from ..services import users as user_service
+from ..services.directory import users as user_service
 
 
 @click.group("users", help="Manage users.")

@@ -56,7 +56,7 @@ class Inspection(db.Model):
     # {"lead": {"name", "evidence_uuid"}, "unit": {"name", "evidence_uuid"} | {"refused": true, "reason"}}
     signatures: Mapped[dict | None] = mapped_column(JSONType)
 
-    # The stored score (see services/scoring.py): whole result, plus two
+    # The stored score (see services/checklists/scoring.py): whole result, plus two
     # columns for querying.
     score: Mapped[dict | None] = mapped_column(JSONType)
     score_percent: Mapped[float | None]
@@ -65,7 +65,7 @@ class Inspection(db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     follow_up_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inspections.id"))
     # A follow-up check (phúc tra) re-checks only these item keys of its
-    # checklist version; None means every item (services/followups.py).
+    # checklist version; None means every item (services/review/followups.py).
     item_filter: Mapped[list | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

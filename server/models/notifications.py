@@ -29,7 +29,7 @@ class Notification(db.Model):
 class AuditEvent(db.Model):
     """Who did what to which object, and when. Entries are only ever added.
 
-    Entries are chained once committed (services/audit.py seals them): `seq`
+    Entries are chained once committed (services/foundation/audit.py seals them): `seq`
     orders the chain and `hash` covers the entry and the previous entry's
     hash, so an altered or removed entry breaks the chain.
     """

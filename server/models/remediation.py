@@ -19,7 +19,7 @@ class ActionStatus(enum.StrEnum):
     CANNOT_DO = "cannot_do"
     CANCELLED = "cancelled"
     # A closed (or cannot-do) action the lead reopened; the unit works on it
-    # again from here (services/remediation.py holds the moves).
+    # again from here (services/remediation/actions.py holds the moves).
     REOPENED = "reopened"
 
 

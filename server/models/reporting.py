@@ -3,7 +3,7 @@ dashboard's stored totals, and the indexes the dashboard and exports filter on.
 
 `FailedItem` holds one row per failed item per inspection, copied from the
 stored score (Inspection.score["items"], outcome "fail") whenever a score is
-written (services/item_results.py), so that failures are never unpacked from
+written (services/reporting/item_results.py), so that failures are never unpacked from
 100,000 JSON documents per request; whether a failure repeats an earlier one is
 decided when it is written.
 
@@ -13,7 +13,7 @@ dashboard request reads a few thousand rows instead of the 100,000 inspections,
 takes SQLite and PostgreSQL well over the 300 ms target. Each table drops one
 dimension the dashboard filters on — the unit, or the day of the window — which
 is where the rows collapse; a request filtered on the dropped dimension sums
-the underlying rows instead (services/dashboard.py). services/dashboard_totals.py
+the underlying rows instead (services/reporting/dashboard.py). services/reporting/totals.py
 defines each sum and keeps it in step: the transaction that changes an
 inspection or an action notes the groups it moves (`PendingTotal`), and a
 catch-up sums them again soon after, and always before the dashboard reads.
@@ -164,7 +164,7 @@ class ActionTotal(db.Model):
 class PendingTotal(db.Model):
     """A group of a stored total to sum again: written with the change that
     moves it, in the same transaction, and taken by the next catch-up
-    (services/dashboard_totals.py), which runs soon after the commit and before
+    (services/reporting/totals.py), which runs soon after the commit and before
     the dashboard reads. The same group may be noted many times over; a
     catch-up sums it once."""
 

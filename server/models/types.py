@@ -10,9 +10,9 @@
   ("Đ" stays "Đ") and PostgreSQL's depends on the server's locale, so searched
   names are folded in Python (`fold`) into a stored column and compared there.
 
-Deadlines are computed in Python (services/deadlines.py) and compared with
+Deadlines are computed in Python (services/remediation/deadlines.py) and compared with
 bound dates; duplicate client UUIDs are refused by unique constraints
-(services/idempotency.py).
+(services/foundation/idempotency.py).
 """
 import unicodedata
 from datetime import datetime, timezone

@@ -36,7 +36,7 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), index=True)  # official code, leading zeros kept
     name: Mapped[str] = mapped_column(sa.String(255))
-    # fold(name), what searches compare with (services/search.py); set with the name.
+    # fold(name), what searches compare with (services/directory/search.py); set with the name.
     name_folded: Mapped[str] = mapped_column(sa.Text, default=_fold_inserted_name)
     # province, commune, ward, special_zone, department, service_centre, office, ...
     kind: Mapped[str] = mapped_column(sa.String(32), index=True)

@@ -22,7 +22,7 @@ class UnitSchema(Schema):
 class AnswerSchema(Schema):
     item_key = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     value = fields.Raw(load_default=None, allow_none=True,
-                       metadata={"description": "Shape by item type: see services/scoring.py."})
+                       metadata={"description": "Shape by item type: see services/checklists/scoring.py."})
     na = fields.Bool(load_default=False)
     note = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 

@@ -2,7 +2,7 @@
 
 One page per action: its finding snapshot, deadline, the timeline of every
 event, and the forms for the moves the signed-in user may make (decided by
-services/remediation.py through permissions.can).
+services/remediation/actions.py through permissions.can).
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from ..extensions import db
 from ..models import ActionStatus, ExtensionRequest, RemediationAction, Role
 from ..permissions import authorize, can
 from ..schemas.actions import local_today  # one definition of "today" (the teams' time zone)
-from ..services import evidence as evidence_service
-from ..services import remediation, remediation_rules
-from ..services.remediation import visible_actions
+from ..services.evidence import files as evidence_service
+from ..services.remediation import actions as remediation, rules as remediation_rules
+from ..services.remediation.actions import visible_actions
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 

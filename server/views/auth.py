@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..models.types import utcnow
-from ..services import auth as auth_service
+from ..services.directory import auth as auth_service
 
 bp = Blueprint("auth", __name__)
 

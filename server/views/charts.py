@@ -1,7 +1,7 @@
 """Charts drawn by the app itself: small inline SVGs, no script, no CDN (CSP-safe).
 
 Each function returns markup for one chart; numbers arrive already
-aggregated (services/dashboard.py). The SVGs scale to their container
+aggregated (services/reporting/dashboard.py). The SVGs scale to their container
 (viewBox) so one drawing serves a phone and a desktop.
 """
 from __future__ import annotations

@@ -14,8 +14,8 @@ from ..errors import user_error
 from ..extensions import db
 from ..models import Unit
 from ..permissions import authorize
-from ..services import dashboard as dashboard_service
-from ..services import plans as plan_service
+from ..services.reporting import dashboard as dashboard_service
+from ..services.fieldwork import plans as plan_service
 from . import charts
 
 bp = Blueprint("dashboard", __name__)

@@ -7,8 +7,8 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from ..permissions import authorize
-from ..services import dashboard as dashboard_service
-from ..services import export_jobs, exports, exports_csv
+from ..services.reporting import dashboard as dashboard_service
+from ..services.reporting import export_jobs, exports, exports_csv
 from .dashboard import filters_from_args, log_embargoed_plan_view
 
 bp = Blueprint("exports", __name__)

@@ -1,7 +1,7 @@
 """The field app's texts, by key, in the current language (served as /app/messages.json).
 
 Most keys are the English text itself, so the app shows English if a key is
-missing; answer-rule messages use the same msgids as services/scoring.py, so
+missing; answer-rule messages use the same msgids as services/checklists/scoring.py, so
 the phone and the server say the same thing in the same words.
 """
 from flask_babel import gettext as _

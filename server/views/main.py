@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ..models import Role
 from ..permissions import authorize
-from ..services import inspections as inspection_service
+from ..services.fieldwork import inspections as inspection_service
 
 bp = Blueprint("main", __name__)
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..permissions import authorize
-from ..services import notifications
+from ..services.foundation import notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

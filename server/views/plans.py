@@ -13,8 +13,9 @@ from ..errors import user_error
 from ..extensions import db
 from ..models import Checklist, Inspection, InspectionKind, Team, Unit
 from ..permissions import authorize, authorized_inspection, can
-from ..services import draws, minutes
-from ..services import plans as plan_service
+from ..services.fieldwork import draws
+from ..services.reporting import minutes
+from ..services.fieldwork import plans as plan_service
 
 bp = Blueprint("plans", __name__)
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Inspection, InspectionKind, InspectionStatus, Plan
 from ..permissions import authorize, authorized_inspection, inspection_scope
-from ..services import conclusions, remediation_rules
+from ..services.review import conclusions
+from ..services.remediation import rules as remediation_rules
 from .actions import local_today, visible_actions
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")

@@ -8,7 +8,7 @@ from flask_login import login_required
 from ..extensions import db
 from ..models import Conclusion, Inspection
 from ..permissions import authorized_inspection
-from ..services import minutes
+from ..services.reporting import minutes
 
 bp = Blueprint("reports", __name__)
 

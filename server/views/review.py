@@ -11,9 +11,12 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Inspection, InspectionKind, InspectionStatus
 from ..permissions import authorize, authorized_inspection, can
-from ..services import completeness, conclusions, evidence, followups, geo, review, scoring
-from ..services.checklist_format import item_index, iter_items
-from ..services.report_text import score_words
+from ..services.fieldwork import completeness
+from ..services.review import conclusions, followups, approval as review
+from ..services.evidence import files as evidence, geo
+from ..services.checklists import scoring
+from ..services.checklists.definition import item_index, iter_items
+from ..services.reporting.report_text import score_words
 from .actions import local_today
 
 bp = Blueprint("review", __name__, url_prefix="/review")

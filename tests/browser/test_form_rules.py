@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from server.services import scoring
-from server.services.checklist_format import item_index
+from server.services.checklists import scoring
+from server.services.checklists.definition import item_index
 from tests.fieldwork_data import FIELD_CHECKLIST
 from tests.factories import normalised
 

@@ -1,4 +1,4 @@
-// Checklist rules, mirrored from server/services/scoring.py (answer_problem,
+// Checklist rules, mirrored from server/services/checklists/scoring.py (answer_problem,
 // hidden_items, the pass/fail judgement) so the phone says what the server will.
 import { t, tx } from './i18n.js';
 

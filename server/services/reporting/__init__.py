@@ -1,0 +1,5 @@
+"""What leads read and export: the dashboard and its stored totals, item results, the
+summary exports (CSV, XLSX, background jobs), the minutes and the texts they share.
+
+May import: every room below it (not administration).
+"""

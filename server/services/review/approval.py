@@ -1,0 +1,163 @@
+"""Reviewing a submitted inspection: approve, return with comments, revise.
+
+A submitted inspection is never edited in place. The team changes it by
+resubmitting after a return (services/fieldwork/submissions.py records the revision);
+a lead changes it with `revise_answers`, which records an InspectionRevision
+with the reason and every change, the same way.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Answer, Inspection, InspectionRevision, InspectionStatus, ReviewComment
+from ...models.types import utcnow
+from ...permissions import inspection_scope
+from ..foundation import audit, notifications
+from ..checklists import scoring
+from ..fieldwork import submissions
+from ..checklists.definition import item_index
+
+
+class ReviewError(Exception):
+    """A refused review step: `status` is the HTTP status, `message` the user's message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def review_queue(user) -> list[Inspection]:
+    """Submitted inspections waiting for review, then approved ones waiting for a conclusion."""
+    stmt = (
+        sa.select(Inspection)
+        .where(inspection_scope(user),
+               Inspection.status.in_([InspectionStatus.SUBMITTED, InspectionStatus.APPROVED]))
+        .options(selectinload(Inspection.checklist_version), selectinload(Inspection.team))
+        .order_by(sa.case((Inspection.status == InspectionStatus.SUBMITTED, 0), else_=1),
+                  Inspection.submitted_at, Inspection.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _require_submitted(inspection: Inspection) -> None:
+    if inspection.status != InspectionStatus.SUBMITTED:
+        raise ReviewError(409, _("Only a submitted inspection can be approved or returned."))
+
+
+def _team_members(inspection: Inspection) -> list:
+    return list(inspection.team.members) if inspection.team else []
+
+
+def approve(inspection: Inspection, actor) -> Inspection:
+    """The lead accepts the submission; the conclusion can then be written."""
+    _require_submitted(inspection)
+    inspection.status = InspectionStatus.APPROVED
+    inspection.approved_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "inspection.approve", inspection, revision=inspection.revision)
+    notifications.notify(_team_members(inspection), "inspection_approved", _l("Approved: %(unit)s"),
+                         params={"unit": inspection.unit_name_snapshot})
+    return inspection
+
+
+def return_to_team(inspection: Inspection, actor, comments: list[tuple[str | None, str]]) -> list[ReviewComment]:
+    """Send the inspection back to the team with comments, each on an item or on the whole."""
+    _require_submitted(inspection)
+    items = item_index(inspection.definition)
+    rows: list[ReviewComment] = []
+    for item_key, body in comments:
+        body = (body or "").strip()
+        if not body:
+            continue
+        if item_key is not None and item_key not in items:
+            raise ReviewError(422, _("The checklist has no item %(key)s.", key=item_key))
+        rows.append(ReviewComment(inspection_id=inspection.id, item_key=item_key, body=body,
+                                  author_id=getattr(actor, "id", None)))
+    if not rows:
+        raise ReviewError(422, _("Write at least one comment to tell the team what to fix."))
+    db.session.add_all(rows)
+    inspection.status = InspectionStatus.RETURNED
+    db.session.flush()
+    audit.record(actor, "inspection.return", inspection, comments=len(rows),
+                 items=sorted({r.item_key for r in rows if r.item_key}))
+    notifications.notify(_team_members(inspection), "inspection_returned", _l("Returned for changes: %(unit)s"),
+                         params={"unit": inspection.unit_name_snapshot})
+    return rows
+
+
+def comments(inspection: Inspection) -> list[ReviewComment]:
+    return list(db.session.scalars(sa.select(ReviewComment).where(ReviewComment.inspection_id == inspection.id)
+                                   .order_by(ReviewComment.id)))
+
+
+def revisions(inspection: Inspection) -> list[InspectionRevision]:
+    return list(db.session.scalars(sa.select(InspectionRevision).where(
+        InspectionRevision.inspection_id == inspection.id).order_by(InspectionRevision.number.desc())))
+
+
+def parse_value(item: dict, text: str):
+    """A typed answer value from what a person typed in a form (None when blank)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    kind = item["type"]
+    try:
+        if kind in ("count", "scale"):
+            return int(text)
+        if kind == "number":
+            number = float(text.replace(",", "."))
+            return int(number) if number.is_integer() else number
+        if kind == "ratio":
+            numerator, denominator = text.replace(" ", "").split("/")
+            return {"numerator": int(numerator), "denominator": int(denominator)}
+        if kind == "multi_choice":
+            return [part.strip() for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise ReviewError(422, _("“%(text)s” is not a valid answer for this item.", text=text)) from exc
+    return text
+
+
+def revise_answers(inspection: Inspection, actor, changes: dict[str, dict], reason: str) -> InspectionRevision:
+    """A lead's change to answers after submission, recorded as a revision with its reason.
+
+    `changes` maps item keys to {"value", "na", "note"}. Every answer is checked
+    against the checklist first; nothing is written when one does not fit.
+    """
+    if inspection.status not in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED):
+        raise ReviewError(409, _("Answers can be revised only while the inspection is submitted or approved."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError(422, _("Give the reason for the change."))
+    items = item_index(inspection.definition)
+    for key, new in changes.items():
+        if key not in items:
+            raise ReviewError(422, _("The checklist has no item %(key)s.", key=key))
+        problem = scoring.answer_problem(items[key][1], new)
+        if problem:
+            raise ReviewError(422, _("%(item)s: %(problem)s", item=key, problem=problem))
+    before = submissions.snapshot(inspection)
+    stored = {a.item_key: a for a in inspection.answers}
+    now = utcnow()
+    for key, new in changes.items():
+        note = (new.get("note") or "").strip() or None
+        row = stored.get(key)
+        if row is None:
+            row = Answer(item_key=key)
+            inspection.answers.append(row)
+        row.value, row.na, row.note, row.answered_at = new.get("value"), bool(new.get("na")), note, now
+    changed = submissions.diff(before, submissions.snapshot(inspection))
+    if not changed:
+        raise ReviewError(422, _("Nothing was changed."))
+    inspection.revision += 1
+    revision = InspectionRevision(inspection_id=inspection.id, number=inspection.revision, reason=reason,
+                                  author_id=getattr(actor, "id", None), changes=changed)
+    db.session.add(revision)
+    submissions.store_score(inspection)  # the one way a stored score is refreshed
+    db.session.flush()
+    audit.record(actor, "inspection.revise", inspection, revision=inspection.revision, reason=reason,
+                 items=sorted(changes))
+    return revision

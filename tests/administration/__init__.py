@@ -1,0 +1,1 @@
+"""Tests of server/services/administration/ and the pages and API built on it."""

@@ -1,0 +1,1 @@
+"""Tests of server/services/fieldwork/ and the pages and API built on it."""

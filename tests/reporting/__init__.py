@@ -1,0 +1,1 @@
+"""Tests of server/services/reporting/ and the pages and API built on it."""

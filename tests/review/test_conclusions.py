@@ -1,0 +1,158 @@
+"""The conclusion notice: issuing it creates the remediation actions."""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import ActionStatus, Conclusion, Inspection, InspectionStatus, Notification, RemediationAction, Role
+from server.services.review import conclusions
+from tests.factories import make_team, make_unit, make_user
+from tests.remediation_factories import make_submitted_inspection
+
+DAYS = {"minor": 30, "major": 15, "critical": 7}
+TODAY = date(2026, 5, 1)
+
+
+@pytest.fixture
+def world(ctx):
+    unit = make_unit(name="Phường Kết Luận")
+    lead = make_user(Role.LEAD, username="lead")
+    team = make_team(members=[lead])
+    officer = make_user(Role.UNIT_OFFICER, username="officer", unit=unit)
+    inspection = make_submitted_inspection(
+        unit=unit, team=team, status=InspectionStatus.APPROVED,
+        findings=[("bien-hieu", "major", "Biển hiệu bạc màu"), (None, "minor", "Thiếu ghế chờ"),
+                  ("ghi-chu", "critical", "Thu phí sai quy định")],
+    )
+    db.session.commit()
+    return lead, officer, inspection
+
+
+def issue(inspection, lead, **kw):
+    return conclusions.issue(inspection, lead, strengths="Tiếp đón niềm nở", shortcomings="Biển hiệu",
+                             recommendations="Khắc phục trong 15 ngày", today=TODAY, days_by_severity=DAYS,
+                             locale="vi", **kw)
+
+
+def test_each_failed_item_and_each_uncovered_finding_becomes_an_action(world):
+    lead, _officer, inspection = world
+    _conclusion, actions = issue(inspection, lead)
+    db.session.commit()
+    assert inspection.status == InspectionStatus.CONCLUDED and inspection.concluded_at is not None
+    by_items = {tuple(a.item_keys): a for a in actions}
+    # bien-hieu failed (with its finding folded in), dung-han failed (90 % < 95 %),
+    # the free finding and the finding on the unscored text item stand alone.
+    assert set(by_items) == {("bien-hieu",), ("dung-han",), (), ("ghi-chu",)}
+    signage = by_items[("bien-hieu",)]
+    assert signage.unit_id == inspection.unit_id and signage.status == ActionStatus.OPEN
+    assert signage.deadline == TODAY + timedelta(days=15)  # the item's remediation_days
+    assert signage.severity == "major"
+    assert [s.get("description") for s in signage.finding_snapshot][1:] == ["Biển hiệu bạc màu"]
+    assert signage.finding_snapshot[0]["answer"]["value"] == "fail"
+    ratio = by_items[("dung-han",)]
+    assert ratio.severity == "minor" and ratio.deadline == TODAY + timedelta(days=30)  # by severity
+    free = by_items[()]
+    assert free.title == "Thiếu ghế chờ" and free.deadline == TODAY + timedelta(days=30)
+    critical = by_items[("ghi-chu",)]
+    assert critical.severity == "critical" and critical.priority == "high"
+    assert critical.deadline == TODAY + timedelta(days=7)
+    assert all([e.kind for e in a.events] == ["created"] for a in actions)
+
+
+def test_the_finding_snapshot_does_not_change_when_the_finding_does(world):
+    lead, _officer, inspection = world
+    _c, actions = issue(inspection, lead)
+    finding = next(f for f in inspection.findings if f.item_key is None)
+    finding.description = "Đã sửa sau"
+    db.session.commit()
+    action = next(a for a in actions if not a.item_keys)
+    db.session.refresh(action)
+    assert action.finding_snapshot[0]["description"] == "Thiếu ghế chờ"
+
+
+def test_the_lead_groups_several_into_one_action_with_the_earliest_deadline_and_highest_priority(world):
+    lead, _officer, inspection = world
+    keys = [p.key for p in conclusions.proposals(inspection, issue_date=TODAY, days_by_severity=DAYS, locale="vi")]
+    item_keys = [k for k in keys if k.startswith("item:")]
+    _c, actions = issue(inspection, lead, groups={k: "A" for k in item_keys},
+                        priorities={item_keys[1]: "high"})
+    assert len(actions) == len(keys) - 1
+    grouped = next(a for a in actions if len(a.item_keys) == 2)
+    assert grouped.item_keys == ["bien-hieu", "dung-han"]
+    assert grouped.deadline == TODAY + timedelta(days=15) and grouped.priority == "high"
+    assert grouped.severity == "major"
+
+
+def test_the_lead_may_set_a_deadline_but_not_in_the_past(world):
+    lead, _officer, inspection = world
+    key = "item:bien-hieu"
+    with pytest.raises(conclusions.ConclusionError) as err:
+        issue(inspection, lead, deadlines={key: TODAY - timedelta(days=1)})
+    assert err.value.status == 422
+    db.session.rollback()
+    inspection = db.session.get(Inspection, inspection.id)
+    _c, actions = issue(inspection, lead, deadlines={key: TODAY + timedelta(days=3)})
+    assert next(a for a in actions if a.item_keys == ["bien-hieu"]).deadline == TODAY + timedelta(days=3)
+
+
+def test_issuing_tells_the_units_officers(world):
+    lead, officer, inspection = world
+    issue(inspection, lead)
+    db.session.commit()
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == officer.id))
+    assert note.kind == "conclusion_issued" and note.link == f"/portal/inspections/{inspection.uuid}"
+
+
+@pytest.mark.parametrize("status", [InspectionStatus.SUBMITTED, InspectionStatus.CONCLUDED,
+                                    InspectionStatus.RETURNED])
+def test_only_an_approved_inspection_is_concluded(world, status):
+    lead, _officer, inspection = world
+    inspection.status = status
+    with pytest.raises(conclusions.ConclusionError) as err:
+        issue(inspection, lead)
+    assert err.value.status == 409
+
+
+def test_an_empty_conclusion_is_refused_and_creates_nothing(world):
+    lead, _officer, inspection = world
+    with pytest.raises(conclusions.ConclusionError) as err:
+        conclusions.issue(inspection, lead, strengths=" ", shortcomings="", recommendations="", today=TODAY,
+                          days_by_severity=DAYS, locale="vi")
+    assert err.value.status == 422
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(RemediationAction.id))) == 0
+
+
+def test_a_passing_inspection_without_findings_concludes_without_actions(ctx):
+    lead = make_user(Role.LEAD)
+    inspection = make_submitted_inspection(answers={"bien-hieu": "pass",
+                                                    "dung-han": {"numerator": 99, "denominator": 100}},
+                                           status=InspectionStatus.APPROVED)
+    _c, actions = issue(inspection, lead)
+    assert actions == [] and inspection.status == InspectionStatus.CONCLUDED
+
+
+def test_the_conclusion_form_saves_a_draft_then_issues(app, client, auth):
+    with app.app_context():
+        lead = make_user(Role.LEAD, username="lead2")
+        inspection = make_submitted_inspection(team=make_team(members=[lead]), status=InspectionStatus.APPROVED)
+        db.session.commit()
+        uuid, inspection_id = inspection.uuid, inspection.id
+    auth.login("lead2")
+    url = f"/review/inspections/{uuid}/conclusion"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="group-item:bien-hieu"' in page and 'name="deadline-item:dung-han"' in page
+    assert client.post(url, data={"strengths": "Tốt", "submit": "draft"}).status_code == 302
+    assert "Tốt" in client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"strengths": "Tốt", "shortcomings": "Biển", "recommendations": "Sửa",
+                                      "group-item:bien-hieu": "1", "group-item:dung-han": "1",
+                                      "priority-item:bien-hieu": "high", "submit": "issue"})
+    assert response.status_code == 302
+    with app.app_context():
+        inspection = db.session.get(Inspection, inspection_id)
+        assert inspection.status == InspectionStatus.CONCLUDED
+        actions = db.session.scalars(sa.select(RemediationAction)).all()
+        assert len(actions) == 1 and actions[0].priority == "high"
+        assert db.session.scalar(sa.select(Conclusion.issued_at)) is not None
+    assert client.get(url).status_code == 403  # concluded: no second conclusion

@@ -1,0 +1,158 @@
+"""Reviewing a submitted inspection: approve, return with comments, revisions."""
+import pytest
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import (
+    AuditEvent, Inspection, InspectionRevision, InspectionStatus, Notification, ReviewComment, Role,
+)
+from server.services.review import approval as review
+from tests.concurrency import request_during_open_change
+from tests.factories import make_team, make_unit, make_user
+from tests.remediation_factories import make_submitted_inspection
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        unit = make_unit(name="Phường Duyệt")
+        lead = make_user(Role.LEAD, username="lead")
+        team = make_team(members=[lead])
+        team.lead = lead
+        make_user(Role.INSPECTOR, username="insp", team=team)
+        make_user(Role.UNIT_OFFICER, username="officer", unit=unit)
+        inspection = make_submitted_inspection(unit=unit, team=team)
+        db.session.commit()
+        return {"uuid": inspection.uuid, "id": inspection.id}
+
+
+def get(app, world) -> Inspection:
+    return db.session.get(Inspection, world["id"])
+
+
+def test_the_queue_lists_submitted_inspections_for_the_lead(client, auth, world):
+    auth.login("lead")
+    page = client.get("/review/").get_data(as_text=True)
+    assert "Phường Duyệt" in page and f"/review/inspections/{world['uuid']}" in page
+
+
+def test_approving_moves_to_approved_and_records_who(app, client, auth, world):
+    auth.login("lead")
+    response = client.post(f"/review/inspections/{world['uuid']}/approve")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/conclusion")
+    with app.app_context():
+        inspection = get(app, world)
+        assert inspection.status == InspectionStatus.APPROVED and inspection.approved_at is not None
+        assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.object_id == str(world["id"]))
+                                 .order_by(AuditEvent.id.desc()).limit(1)) == "inspection.approve"
+
+
+def test_returning_stores_comments_on_the_items_they_concern_and_tells_the_team(app, client, auth, world):
+    auth.login("lead")
+    response = client.post(f"/review/inspections/{world['uuid']}/return",
+                           data={"comment-bien-hieu": "Chụp lại biển hiệu", "comment-dung-han": "",
+                                 "comment": "Bổ sung thành phần"})
+    assert response.status_code == 302
+    with app.app_context():
+        inspection = get(app, world)
+        assert inspection.status == InspectionStatus.RETURNED
+        rows = db.session.scalars(sa.select(ReviewComment).order_by(ReviewComment.id)).all()
+        assert [(c.item_key, c.body) for c in rows] == [(None, "Bổ sung thành phần"),
+                                                         ("bien-hieu", "Chụp lại biển hiệu")]
+        kinds = db.session.scalars(sa.select(Notification.kind)).all()
+        assert kinds.count("inspection_returned") == 2  # the lead and the inspector of the team
+
+
+def test_returning_without_any_comment_is_refused_and_changes_nothing(app, client, auth, world):
+    client.post("/lang/en")
+    auth.login("lead")
+    response = client.post(f"/review/inspections/{world['uuid']}/return", data={"comment": "  "})
+    assert response.status_code == 422
+    assert "Write at least one comment" in response.get_data(as_text=True)
+    with app.app_context():
+        assert get(app, world).status == InspectionStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("status", [InspectionStatus.RETURNED, InspectionStatus.APPROVED,
+                                    InspectionStatus.CONCLUDED, InspectionStatus.IN_PROGRESS])
+def test_only_a_submitted_inspection_is_approved_or_returned(app, client, auth, world, status):
+    with app.app_context():
+        get(app, world).status = status
+        db.session.commit()
+    auth.login("lead")
+    assert client.post(f"/review/inspections/{world['uuid']}/approve").status_code == 403
+    assert client.post(f"/review/inspections/{world['uuid']}/return", data={"comment": "x"}).status_code == 403
+    with app.app_context():
+        assert get(app, world).status == status
+
+
+def test_a_leads_change_is_a_revision_with_a_reason_and_the_history_shows_who_and_what(app, client, auth, world):
+    client.post("/lang/en")
+    auth.login("lead")
+    url = f"/review/inspections/{world['uuid']}"
+    refused = client.post(f"{url}/revise", data={"item_key": "bien-hieu", "value": "pass", "reason": ""})
+    assert refused.status_code == 422
+    response = client.post(f"{url}/revise", data={"item_key": "bien-hieu", "value": "pass",
+                                                  "reason": "Ảnh chụp cho thấy biển đúng"})
+    assert response.status_code == 302
+    with app.app_context():
+        inspection = get(app, world)
+        assert inspection.revision == 1
+        assert {a.item_key: a.value for a in inspection.answers}["bien-hieu"] == "pass"
+        revision = db.session.scalar(sa.select(InspectionRevision))
+        assert revision.reason == "Ảnh chụp cho thấy biển đúng"
+        assert revision.author.username == "lead"
+        assert {"item_key": "bien-hieu", "field": "value", "old": "fail", "new": "pass"} in revision.changes
+        # The stored score follows the revision.
+        outcomes = {i["key"]: i["outcome"] for i in inspection.score["items"]}
+        assert outcomes["bien-hieu"] == "pass"
+    page = client.get(url).get_data(as_text=True)
+    assert "Revision history" in page and "Ảnh chụp cho thấy biển đúng" in page
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"item_key": "dung-han", "value": "120/100"}, "numerator"),
+    ({"item_key": "khong-co", "value": "pass"}, "Choose the item"),
+    ({"item_key": "bien-hieu", "value": "fail"}, "Nothing was changed"),
+])
+def test_a_revision_that_does_not_fit_is_refused_and_writes_nothing(app, client, auth, world, form, message):
+    client.post("/lang/en")
+    auth.login("lead")
+    response = client.post(f"/review/inspections/{world['uuid']}/revise", data={**form, "reason": "Sửa"})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert get(app, world).revision == 0
+        assert db.session.scalar(sa.select(sa.func.count(InspectionRevision.id))) == 0
+
+
+def test_a_concluded_inspection_cannot_be_revised(ctx):
+    lead = make_user(Role.LEAD)
+    inspection = make_submitted_inspection(status=InspectionStatus.CONCLUDED)
+    with pytest.raises(review.ReviewError) as err:
+        review.revise_answers(inspection, lead, {"bien-hieu": {"value": "pass"}}, "x")
+    assert err.value.status == 409
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("pass", "pass_fail", "pass"), ("45/50", "ratio", {"numerator": 45, "denominator": 50}),
+    ("3", "count", 3), ("2,5", "number", 2.5), ("a, b", "multi_choice", ["a", "b"]), ("", "text", None),
+])
+def test_typed_answers_are_parsed_by_item_type(text, kind, value):
+    assert review.parse_value({"type": kind}, text) == value
+
+
+def test_a_step_waits_for_a_change_in_progress_and_is_judged_on_its_outcome(app, client, auth, world):
+    """Another lead approves (row locked, not yet committed) while this lead
+    returns: the return waits for the approval, then finds the inspection no
+    longer submitted, instead of overwriting it."""
+    def other_lead_approves():
+        db.session.get(Inspection, world["id"], with_for_update=True).status = InspectionStatus.APPROVED
+
+    auth.login("lead")
+    status = request_during_open_change(app, other_lead_approves, lambda: client.post(
+        f"/review/inspections/{world['uuid']}/return", data={"comment": "Bổ sung"}).status_code)
+    assert status == 403
+    with app.app_context():
+        assert get(app, world).status == InspectionStatus.APPROVED
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewComment)) == 0

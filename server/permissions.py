@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
-from .models import Inspection, InspectionKind, InspectionStatus, RemediationAction, Role, User, team_members
+from .models import Inspection, InspectionKind, InspectionStatus, Plan, RemediationAction, Role, User, team_members
 from .services.remediation.rules import can_on_action
 
 STAFF = {Role.ADMIN, Role.LEAD, Role.VIEWER}
@@ -58,6 +58,8 @@ def can(user, action: str, obj=None) -> bool:
         return role in ROLE_ACTIONS[action]
     if isinstance(obj, Inspection):
         return _can_inspection(user, role, action, obj)
+    if isinstance(obj, Plan):
+        return _can_plan(user, role, action, obj)
     # Remediation actions: every `action.*` rule, including the state
     # machine's "who may make this move", is one pure table
     # (services/remediation/rules.py); this delegates to it.
@@ -157,6 +159,24 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
         return role == Role.LEAD and insp.status == InspectionStatus.APPROVED
     if action == "inspection.follow_up":
         return role == Role.LEAD and insp.status == InspectionStatus.CONCLUDED
+    return False
+
+
+def _can_plan(user: User, role: str, action: str, plan: Plan) -> bool:
+    if action == "plan.edit":
+        # Changing a plan (its inspections' dates, teams, cancelling, deleting)
+        # is for admins and the plan's lead: whoever made it or leads its team.
+        # A plan that has neither (made by an admin for no team, or loaded from
+        # outside) would otherwise be left to the admins alone: every lead may.
+        if role == Role.ADMIN:
+            return True
+        if role != Role.LEAD:
+            return False
+        team_lead = plan.team.lead_id if plan.team is not None else None
+        if user.id in (plan.created_by_id, team_lead):
+            return True
+        creator = plan.created_by
+        return team_lead is None and (creator is None or creator.role != Role.LEAD)
     return False
 
 

@@ -35,7 +35,11 @@ ROLE_PAGES = {
     "portal.actions": "portal.view",
     "notifications.index": "notification.list",
     "main.home": "inspection.list",
+    "plans.unit_search": "plan.manage",
 }
+
+# Pages about one plan that only those who may change that plan reach: endpoint -> URL argument.
+PLAN_EDIT_PAGES = {"plans.edit": "plan_id", "plans.schedule": "inspection_id"}
 
 
 @pytest.fixture
@@ -118,3 +122,27 @@ def test_every_route_answers_each_role_within_the_rules(app, client, auth, world
                     (who, url, status)
         if before is not None and endpoint != "notifications.mark_read":
             assert state(app) == before, (who, method, url, status)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_pages_changing_a_plan_answer_exactly_those_who_may_change_it(app, client, auth, world, who):
+    """plans.edit and plans.schedule, for every plan and inspection of a plan in the world:
+    200 when permissions.can(user, "plan.edit", plan), else refused without saying whether it exists."""
+    assert auth.login(who).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == who))
+        plans = db.session.scalars(sa.select(Plan)).all()
+        expected = {}
+        for plan in plans:
+            may = can(user, "plan.edit", plan)
+            expected[f"/plans/{plan.id}/edit"] = may
+            for inspection in plan.inspections:
+                expected[f"/inspections/{inspection.id}/schedule"] = may
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} >= set(PLAN_EDIT_PAGES)
+    assert any(expected.values()) is (who in ("admin", "lead"))
+    answers = {url: call(client, "GET", url)[0] for url in expected}
+    assert answers == {url: (200 if may else 403) for url, may in expected.items()}
+    # A plan or inspection that does not exist: 404 for those who manage plans, 403 for the others.
+    missing = 404 if who in ("admin", "lead") else 403
+    assert call(client, "GET", "/plans/999999/edit")[0] == missing
+    assert call(client, "GET", "/inspections/999999/schedule")[0] == missing

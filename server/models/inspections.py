@@ -53,6 +53,10 @@ class Inspection(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the lead cancels it (services/fieldwork/plans.py cancel_inspection); the
+    # reason is for the staff and the team, never the inspected unit.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     # {"lead": {"name", "evidence_uuid"}, "unit": {"name", "evidence_uuid"} | {"refused": true, "reason"}}
     signatures: Mapped[dict | None] = mapped_column(JSONType)
 

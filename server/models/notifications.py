@@ -35,7 +35,11 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (sa.UniqueConstraint("seq", name="uq_audit_events_seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("seq", name="uq_audit_events_seq"),
+        # A plan's page lists the changes made to it and to its inspections.
+        sa.Index("ix_audit_events_object", "object_type", "object_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

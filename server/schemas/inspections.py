@@ -21,6 +21,8 @@ class InspectionSummarySchema(Schema):
         "description": "Only for those who may view the inspection in full (its unit: once concluded)."})
     result = fields.Str(dump_only=True, allow_none=True, metadata={
         "description": "Only for those who may view the inspection in full (its unit: once concluded)."})
+    cancel_reason = fields.Str(dump_only=True, allow_none=True, metadata={
+        "description": "Why the lead cancelled it (status cancelled); not for the inspected unit."})
     updated_at = fields.DateTime(dump_only=True, metadata={
         "description": "Changes with every change of the inspection itself (not of its evidence)."})
 

@@ -100,6 +100,17 @@ def messages() -> dict[str, str]:
         "Sign out": _("Sign out"),
         "This photo could not be read. Take it again, or choose a JPEG.": _(
             "This photo could not be read. Take it again, or choose a JPEG."),
+        # Inspections the lead cancelled or gave to another team (home screen).
+        "Changes from the lead": _("Changes from the lead"),
+        "Cancelled: %(unit)s": _("Cancelled: %(unit)s"),
+        "Reason: %(reason)s": _("Reason: %(reason)s"),
+        "No longer assigned to your team: %(unit)s": _("No longer assigned to your team: %(unit)s"),
+        "The lead gave it to another team or withdrew its plan.": _(
+            "The lead gave it to another team or withdrew its plan."),
+        "What you recorded for it stays on this phone but can no longer be sent.": _(
+            "What you recorded for it stays on this phone but can no longer be sent."),
+        "OK, understood": _("OK, understood"),
+        "Cancelled by the lead. Reason: %(reason)s": _("Cancelled by the lead. Reason: %(reason)s"),
         # Answer rules with placeholders (filled in by the app).
         "ratio": _("the answer must give a numerator and a denominator, both whole numbers of 0 or more"),
         "scale": _("the answer must be a whole number from %(min)s to %(max)s"),

@@ -1,21 +1,24 @@
-"""Plans (kế hoạch kiểm tra) and notices: list, create (with a random draw), publish, print."""
+"""Plans (kế hoạch kiểm tra) and notices: list, create (with a random draw), change, publish, print."""
 from __future__ import annotations
 
 import re
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..errors import user_error
 from ..extensions import db
 from ..models import Checklist, Inspection, InspectionKind, Team, Unit
 from ..permissions import authorize, authorized_inspection, can
+from ..services.checklists.unit_kinds import kind_label, kind_labels
+from ..services.directory import search
 from ..services.fieldwork import draws
-from ..services.reporting import minutes
 from ..services.fieldwork import plans as plan_service
+from ..services.reporting import minutes
 
 bp = Blueprint("plans", __name__)
 
@@ -38,28 +41,68 @@ def _form_choices() -> dict:
         "checklists": list(db.session.scalars(sa.select(Checklist).order_by(Checklist.key))),
         "teams": list(db.session.scalars(sa.select(Team).order_by(Team.name))),
         "unit_kinds": list(db.session.scalars(sa.select(Unit.kind).distinct().order_by(Unit.kind))),
+        "provinces": search.provinces(date.today()),
         "methods": DRAW_METHODS,
     }
 
 
-def _date(name: str, default: date | None = None) -> date:
+def _chosen_units(form) -> list[Unit]:
+    """The units picked with the search box (form field `unit_ids`), in the order picked;
+    an id that names no unit is left out here and refused by _picked_units."""
+    ids = [int(v) for v in form.getlist("unit_ids") if v.strip().isdigit()]
+    found = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def _picked_units() -> list[Unit]:
+    """The units picked with the search box, each one that can be planned today."""
+    raw = [v.strip() for v in request.form.getlist("unit_ids") if v.strip()]
+    units = _chosen_units(request.form)
+    today = date.today()
+    if len(units) != len(dict.fromkeys(raw)) or any(not u.is_valid_on(today) for u in units):
+        raise plan_service.PlanError(_("A chosen unit no longer exists; search for it again."))
+    return units
+
+
+@bp.get("/plans/units.json")
+@login_required
+def unit_search():
+    """The units matching a search box: name (accents and case ignored) or code, by province and kind."""
+    authorize("plan.manage")
+    province = request.args.get("province_id", "").strip()
+    if province and not province.isdigit():
+        raise user_error(400, _("Enter a whole number for %(field)s.", field="province_id"))
+    labels = kind_labels()
+    units = search.search_units(request.args.get("q", ""), valid_on=date.today(), limit=20,
+                                kinds=[k for k in request.args.getlist("kind") if k] or None,
+                                province_id=int(province) if province else None)
+    rows = []
+    for unit in units:
+        province_unit = search.province_of(unit)
+        rows.append({"id": unit.id, "code": unit.code, "name": unit.name, "kind": unit.kind,
+                     "kind_label": kind_label(unit.kind, labels),
+                     "province": province_unit.name if province_unit is not None and province_unit is not unit else None})
+    return jsonify(rows)
+
+
+def _date(name: str, default: date | None = None, label: str | None = None) -> date:
     raw = (request.form.get(name) or "").strip()
     if not raw and default is not None:
         return default
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise plan_service.PlanError(_("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=name)) from None
+        raise plan_service.PlanError(_("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=label or name)) from None
 
 
-def _int(name: str) -> int | None:
+def _int(name: str, label: str | None = None) -> int | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
         return None
     try:
         return int(raw)
     except ValueError:
-        raise plan_service.PlanError(_("Enter a whole number for %(field)s.", field=name)) from None
+        raise plan_service.PlanError(_("Enter a whole number for %(field)s.", field=label or name)) from None
 
 
 def _create_from_form():
@@ -80,12 +123,13 @@ def _create_from_form():
     selection = None
     if method == "none":
         candidates = plan_service.candidate_units(kinds or None)
+        # Typed codes: the form without its script, and scripts that post plans.
         codes = [c for c in re.split(r"[\s,;]+", f.get("unit_codes", "")) if c]
         by_code = {u.code: u for u in candidates}
         unknown = [c for c in codes if c not in by_code]
         if unknown:
             raise plan_service.PlanError(_("Unknown unit codes: %(codes)s", codes=", ".join(unknown[:10])))
-        units = [by_code[c] for c in dict.fromkeys(codes)]
+        units = list(dict.fromkeys(_picked_units() + [by_code[c] for c in codes]))
     else:
         candidates = plan_service.draw_candidates(checklist, kinds or None)
         selection, units = plan_service.draw_units(method, candidates, _int("n") or 0, _int("seed"))
@@ -110,7 +154,8 @@ def new():
             db.session.commit()
             flash(_("Plan created with %(n)d inspections.", n=len(plan.inspections)), "ok")
             return redirect(url_for("plans.show", plan_id=plan.id))
-    return render_template("plans/new.html", error=error, form=request.form, **_form_choices()), status
+    return render_template("plans/new.html", error=error, form=request.form, chosen_units=_chosen_units(request.form),
+                           **_form_choices()), status
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -121,8 +166,159 @@ def show(plan_id: int):
     plan_service.log_embargoed_views(current_user, [plan], where="plans.show")
     db.session.commit()
     replays = draws.verify(plan.selection) if plan.selection else None
-    return render_template("plans/show.html", plan=plan, inspections=plan_service.plan_inspections(plan),
-                           replays=replays, embargoed=bool(plan_service.embargoed_plan_ids([plan.id])))
+    inspections = plan_service.plan_inspections(plan)
+    return render_template("plans/show.html", plan=plan, inspections=inspections, replays=replays,
+                           embargoed=bool(plan_service.embargoed_plan_ids([plan.id])),
+                           may_edit=can(current_user, "plan.edit", plan), started=plan_service.has_started,
+                           history=plan_service.plan_history(plan, [i.id for i in inspections]),
+                           units_by_id={str(i.id): i.unit_name_snapshot for i in inspections},
+                           field_labels={"title": _("title"), "purpose": _("purpose"), "period_start": _("start of the period"),
+                                         "period_end": _("end of the period"), "team": _("team"),
+                                         "units_added": _("units added")},
+                           teams_by_id={t.id: t.name for t in db.session.scalars(sa.select(Team))})
+
+
+def _editable_plan(plan_id: int):
+    """The plan, if the current user may change it: 403 for those who may not manage plans
+    (before looking, so an existing and a missing plan answer alike), 404, then 403."""
+    authorize("plan.manage")
+    plan = plan_service.get_plan(plan_id) or abort(404)
+    authorize("plan.edit", plan)
+    return plan
+
+
+def _plan_form(plan) -> dict:
+    return {"title": plan.title, "purpose": plan.purpose or "", "period_start": plan.period_start.isoformat(),
+            "period_end": plan.period_end.isoformat(), "team_id": str(plan.team_id or "")}
+
+
+def _render_edit(plan, form, error=None, status=200, delete_error=None):
+    plan_service.log_embargoed_views(current_user, [plan], where="plans.edit")
+    choices = _form_choices()
+    return render_template("plans/edit.html", plan=plan, form=form, error=error, delete_error=delete_error,
+                           chosen_units=_chosen_units(form) if hasattr(form, "getlist") else [],
+                           teams=choices["teams"], unit_kinds=choices["unit_kinds"],
+                           provinces=choices["provinces"], may_add=plan.selection is None), status
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(plan_id: int):
+    plan = _editable_plan(plan_id)
+    if request.method == "GET":
+        response = _render_edit(plan, _plan_form(plan))
+        db.session.commit()  # the embargo log
+        return response
+    f = request.form
+    try:
+        team_id = _int("team_id", _("Team"))
+        team = db.session.get(Team, team_id) if team_id else None
+        if team_id and team is None:
+            raise plan_service.PlanError(_("Choose a team."))
+        result = plan_service.update_plan(
+            current_user, plan, title=f.get("title", ""), purpose=f.get("purpose"),
+            period_start=_date("period_start", label=_("Period from")),
+            period_end=_date("period_end", label=_("Period to")), team=team, add_units=_picked_units())
+    except plan_service.PlanError as exc:
+        db.session.rollback()
+        plan = plan_service.get_plan(plan_id) or abort(404)
+        response = _render_edit(plan, f, error=exc.message, status=exc.status)
+        db.session.commit()
+        return response
+    db.session.commit()
+    flash(_("The plan is saved."), "ok")
+    if result["added"]:
+        flash(ngettext("%(num)d unit added.", "%(num)d units added.", len(result["added"])), "ok")
+    if result["kept"]:
+        flash(_("Already started, so they stay with their team: %(units)s",
+                units=", ".join(i.unit_name_snapshot for i in result["kept"])), "ok")
+    return redirect(url_for("plans.show", plan_id=plan_id))
+
+
+@bp.post("/plans/<int:plan_id>/delete")
+@login_required
+def delete(plan_id: int):
+    plan = _editable_plan(plan_id)
+    try:
+        if request.form.get("confirm") != "yes":
+            raise plan_service.PlanError(_("Tick the box to confirm that the plan and its inspections are deleted."))
+        title = plan.title
+        plan_service.delete_plan(current_user, plan)
+    except plan_service.PlanError as exc:
+        db.session.rollback()
+        plan = plan_service.get_plan(plan_id) or abort(404)
+        response = _render_edit(plan, _plan_form(plan), delete_error=exc.message, status=exc.status)
+        db.session.commit()
+        return response
+    db.session.commit()
+    flash(_("The plan %(title)s is deleted.", title=title), "ok")
+    return redirect(url_for("plans.index"))
+
+
+def _plan_inspection(inspection_id: int) -> Inspection:
+    """An inspection of a plan the current user may change (answers as _editable_plan does)."""
+    authorize("plan.manage")
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None or inspection.plan is None:
+        abort(404)
+    authorize("plan.edit", inspection.plan)
+    return inspection
+
+
+def _render_inspection(inspection, form, *, error=None, cancel_error=None, status=200):
+    plan_service.log_embargoed_views(current_user, [inspection.plan], where="plans.inspection")
+    response = render_template(
+        "plans/inspection.html", inspection=inspection, plan=inspection.plan, form=form, error=error,
+        cancel_error=cancel_error, started=plan_service.has_started(inspection),
+        teams=list(db.session.scalars(sa.select(Team).order_by(Team.name)))), status
+    db.session.commit()
+    return response
+
+
+def _inspection_form(inspection) -> dict:
+    return {"window_start": inspection.window_start.isoformat() if inspection.window_start else "",
+            "window_end": inspection.window_end.isoformat() if inspection.window_end else "",
+            "team_id": str(inspection.team_id or ""), "reason": ""}
+
+
+@bp.route("/inspections/<int:inspection_id>/schedule", methods=["GET", "POST"])
+@login_required
+def schedule(inspection_id: int):
+    """Change an inspection's dates or team (or cancel it, below on the same page)."""
+    inspection = _plan_inspection(inspection_id)
+    if request.method == "GET":
+        return _render_inspection(inspection, _inspection_form(inspection))
+    try:
+        team_id = _int("team_id", _("Team"))
+        team = db.session.get(Team, team_id) if team_id else None
+        if team_id and team is None:
+            raise plan_service.PlanError(_("Choose a team."))
+        plan_service.reschedule_inspection(
+            current_user, inspection, window_start=_date("window_start", label=_("Visit from")),
+            window_end=_date("window_end", label=_("Visit to")), team=team)
+    except plan_service.PlanError as exc:
+        db.session.rollback()
+        return _render_inspection(db.session.get(Inspection, inspection_id), request.form, error=exc.message,
+                                  status=exc.status)
+    db.session.commit()
+    flash(_("The inspection of %(unit)s is rescheduled.", unit=inspection.unit_name_snapshot), "ok")
+    return redirect(url_for("plans.show", plan_id=inspection.plan_id))
+
+
+@bp.post("/inspections/<int:inspection_id>/cancel")
+@login_required
+def cancel(inspection_id: int):
+    inspection = _plan_inspection(inspection_id)
+    try:
+        plan_service.cancel_inspection(current_user, inspection, reason=request.form.get("reason", ""))
+    except plan_service.PlanError as exc:
+        db.session.rollback()
+        inspection = db.session.get(Inspection, inspection_id)
+        return _render_inspection(inspection, {**_inspection_form(inspection), "reason": request.form.get("reason", "")},
+                                  cancel_error=exc.message, status=exc.status)
+    db.session.commit()
+    flash(_("The inspection of %(unit)s is cancelled.", unit=inspection.unit_name_snapshot), "ok")
+    return redirect(url_for("plans.show", plan_id=inspection.plan_id))
 
 
 @bp.post("/plans/<int:plan_id>/notice")

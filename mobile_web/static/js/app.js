@@ -22,6 +22,8 @@ async function refresh() {
   const list = await getJSON('/api/inspections');
   if (!list.ok) return;
   const keep = list.data.filter((i) => i.status !== 'cancelled');
+  const before = (await store.get('meta', 'list'))?.value || [];
+  await tellWhatLeft(before, keep, list.data);
   await store.put('meta', { key: 'list', value: keep.map((i) => i.uuid) });
   // Fetched again: the open inspections (team-mates add photos and comments),
   // and the others when new here or changed since (a return, a revision, a
@@ -32,6 +34,34 @@ async function refresh() {
     const detail = await getJSON(`/api/inspections/${i.uuid}`);
     if (detail.ok) await store.put('inspections', detail.data);
   }));
+}
+
+// An inspection that leaves the list (the lead cancelled it, gave it to another team or
+// withdrew its plan) is not dropped silently: the home screen says which, and why, until
+// the inspector has read it. Its copy, draft and photos stay on the phone.
+async function tellWhatLeft(before, keep, rows) {
+  const kept = new Set(keep.map((i) => i.uuid));
+  const byUuid = new Map(rows.map((i) => [i.uuid, i]));
+  const pending = new Set((await outbox.records()).filter((r) => r.state !== 'done').map((r) => r.inspection));
+  const told = (await store.get('meta', 'notices'))?.value || [];
+  const fresh = [];
+  for (const uuid of before) {
+    if (kept.has(uuid)) continue;
+    const mine = await store.get('inspections', uuid);
+    const row = byUuid.get(uuid);
+    const cancelled = row?.status === 'cancelled';
+    if (mine && cancelled) await store.put('inspections', { ...mine, status: 'cancelled', cancel_reason: row.cancel_reason });
+    fresh.push({ uuid, unit: row?.unit_name || mine?.unit_name || '', why: cancelled ? 'cancelled' : 'gone',
+      reason: row?.cancel_reason || '', local: pending.has(uuid) || Boolean(await store.get('drafts', uuid)) });
+  }
+  if (!fresh.length) return;
+  const uuids = new Set(fresh.map((n) => n.uuid));
+  await store.put('meta', { key: 'notices', value: [...told.filter((n) => !uuids.has(n.uuid)), ...fresh] });
+}
+
+async function dismissNotices() {
+  await store.put('meta', { key: 'notices', value: [] });
+  route();
 }
 
 async function localStates(list) {
@@ -73,8 +103,9 @@ async function route() {
     const list = (await Promise.all(ids.map((id) => store.get('inspections', id)))).filter(Boolean);
     const me = (await store.get('meta', 'me'))?.value;
     const states = await localStates(list);
+    const notices = (await store.get('meta', 'notices'))?.value || [];
     if (turn !== routing) return;
-    return renderHome({ list, states, online, storageLow, me });
+    return renderHome({ list, states, online, storageLow, me, notices, dismissNotices });
   }
   const ctx = await inspectionCtx(parts[1]);
   if (turn !== routing) return;

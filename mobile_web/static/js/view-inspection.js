@@ -22,7 +22,9 @@ export function header(ctx) {
     h('h1', { text: insp.unit_name }),
     h('p', { class: 'meta', text: tx(insp.checklist.title) }),
     h('p', { class: 'row' }, h('span', { class: `badge status-${insp.status}`, text: t(`status.${insp.status}`) }),
-      ctx.localState ? h('span', { class: `badge local-${ctx.localState}`, text: t(`local.${ctx.localState}`) }) : null));
+      ctx.localState ? h('span', { class: `badge local-${ctx.localState}`, text: t(`local.${ctx.localState}`) }) : null),
+    insp.status === 'cancelled' ? h('p', { class: 'flash flash-error', role: 'alert',
+      text: t('Cancelled by the lead. Reason: %(reason)s', { reason: insp.cancel_reason || '—' }) }) : null);
 }
 
 function checkinCard(ctx) {

@@ -21,7 +21,7 @@ LISTED = (Inspection.id, Inspection.uuid, Inspection.kind, Inspection.status, In
           Inspection.unit_code_snapshot, Inspection.unit_name_snapshot, Inspection.checklist_version_id,
           Inspection.team_id,
           Inspection.window_start, Inspection.window_end, Inspection.checked_in_at, Inspection.score_percent,
-          Inspection.result, Inspection.updated_at)
+          Inspection.result, Inspection.cancel_reason, Inspection.updated_at)
 
 
 def _visible(user, today: date, stmt):
@@ -72,7 +72,7 @@ def summary(row) -> dict:
         "window_start": _iso(row.window_start), "window_end": _iso(row.window_end),
         "checked_in_at": _iso(row.checked_in_at),
         "score_percent": None if row.score_percent is None else float(row.score_percent),
-        "result": row.result, "updated_at": _iso(row.updated_at),
+        "result": row.result, "cancel_reason": row.cancel_reason, "updated_at": _iso(row.updated_at),
     }
 
 

@@ -1,20 +1,26 @@
-"""Inspection plans (kế hoạch kiểm tra): create with their inspections, publish the notice."""
+"""Inspection plans (kế hoạch kiểm tra): create with their inspections, publish the notice,
+change them (title, period, team, dates, added units), cancel an inspection, delete a plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Checklist, Inspection, InspectionKind, Plan, Team, Unit
+from ...models import (AuditEvent, Checklist, EvidenceFile, Inspection, InspectionKind, InspectionStatus, Plan,
+                       Submission, Team, Unit, User)
 from ...models.types import utcnow
-from ..foundation import audit
-from . import draws
 from ..checklists import unit_kinds
+from ..foundation import audit, notifications
+from . import draws
 from .inspections import create_planned_inspection
+from ..remediation.actions import unit_officers
 
 
 class PlanError(Exception):
@@ -182,3 +188,262 @@ def draw_candidates(checklist: Checklist, kinds: list[str] | None = None, today:
     if unfit:
         raise PlanError(unit_kinds.unfit_kinds_message(version.definition, unfit))
     return candidate_units(kinds or applicable or None, today)
+
+
+# --- Changing a plan -------------------------------------------------------------
+
+
+def has_started(inspection: Inspection) -> bool:
+    """Checked in, or past the planned state: its dates, team and existence are the record of what happened."""
+    return inspection.checked_in_at is not None or inspection.status not in (
+        InspectionStatus.PLANNED, InspectionStatus.CANCELLED)
+
+
+def _locked_inspections(plan: Plan) -> list[Inspection]:
+    """The plan's inspections, read again with their rows locked (PostgreSQL) to the end of
+    the transaction: a check-in arriving meanwhile waits, and what is checked here holds."""
+    return list(db.session.scalars(
+        sa.select(Inspection).where(Inspection.plan_id == plan.id).order_by(Inspection.id)
+        .with_for_update(of=Inspection).execution_options(populate_existing=True)))
+
+
+def _lock(inspection: Inspection) -> Inspection:
+    return db.session.scalars(
+        sa.select(Inspection).where(Inspection.id == inspection.id)
+        .with_for_update(of=Inspection).execution_options(populate_existing=True)).one()
+
+
+def _day(value: date) -> LazyString:
+    """A date written in each recipient's own language when the notification is rendered."""
+    return LazyString(format_date, value, "short")
+
+
+def _members(team: Team | None) -> list[User]:
+    return list(team.members) if team is not None else []
+
+
+def _unit_told(inspection: Inspection) -> bool:
+    """The inspected unit knows of the inspection (an announced one whose notice is out), so it
+    is told of new dates or a cancellation. An unannounced one is never mentioned to it."""
+    plan = inspection.plan
+    return (inspection.kind == InspectionKind.ANNOUNCED and plan is not None
+            and plan.notice_published_at is not None)
+
+
+def _tell_new_dates(inspection: Inspection, old_team_id: int | None, old_window: tuple) -> None:
+    params = {"unit": inspection.unit_name_snapshot, "start": _day(inspection.window_start),
+              "end": _day(inspection.window_end)}
+    moved_team = inspection.team_id != old_team_id
+    if moved_team:
+        old_team = db.session.get(Team, old_team_id) if old_team_id else None
+        notifications.notify(_members(old_team), "inspection_reassigned",
+                             _l("No longer your team's: %(unit)s"),
+                             body=_l("The lead gave this inspection to another team."), params=params, link="/app")
+        notifications.notify(_members(inspection.team), "inspection_assigned",
+                             _l("New inspection for your team: %(unit)s, %(start)s – %(end)s"),
+                             params=params, link="/app")
+    elif (inspection.window_start, inspection.window_end) != old_window:
+        notifications.notify(_members(inspection.team), "inspection_rescheduled",
+                             _l("New dates for %(unit)s: %(start)s – %(end)s"), params=params, link="/app")
+    if (inspection.window_start, inspection.window_end) != old_window and _unit_told(inspection):
+        notifications.notify(unit_officers(inspection.unit_id), "inspection_rescheduled",
+                             _l("The inspection of %(unit)s is moved to %(start)s – %(end)s"),
+                             params=params, link="/portal/")
+
+
+def _tell_cancelled(inspection: Inspection, reason: str) -> None:
+    params = {"unit": inspection.unit_name_snapshot, "reason": reason,
+              "start": _day(inspection.window_start), "end": _day(inspection.window_end)}
+    notifications.notify(_members(inspection.team), "inspection_cancelled", _l("Cancelled: %(unit)s"),
+                         body=_l("Reason: %(reason)s"), params=params, link="/app")
+    if _unit_told(inspection):
+        notifications.notify(unit_officers(inspection.unit_id), "inspection_cancelled",
+                             _l("The inspection of %(unit)s planned for %(start)s – %(end)s is cancelled"),
+                             params=params, link="/portal/")
+
+
+def update_plan(actor, plan: Plan, *, title: str, purpose: str | None, period_start: date, period_end: date,
+                team: Team | None, add_units: list[Unit] = ()) -> dict:
+    """Change a plan's title, purpose, period and team, and add units to it (flushed, not committed).
+
+    Every inspection not cancelled must stay inside the period (the refusal
+    names those that do not fit). A new team takes over the inspections that
+    have not started; those already started stay with the team doing them.
+    Returns what changed: {"changes": {field: [old, new]}, "kept": [started
+    inspections left with their team], "added": [new inspections]}.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise PlanError(_("The plan needs a title."))
+    if period_end < period_start:
+        raise PlanError(_("The period ends before it starts."))
+    inspections = _locked_inspections(plan)
+    outside = [i for i in inspections if i.status != InspectionStatus.CANCELLED
+               and (i.window_start < period_start or i.window_end > period_end)]
+    if outside:
+        raise PlanError(_("These inspections are scheduled outside the new period; move them first: %(list)s",
+                          list="; ".join(f"{i.unit_name_snapshot} ({format_date(i.window_start, 'short')} – "
+                                         f"{format_date(i.window_end, 'short')})" for i in outside)), 409)
+    added_units = list(dict.fromkeys(add_units))
+    if added_units:
+        if plan.selection is not None:
+            raise PlanError(_("The units of this plan were drawn at random; a unit cannot be added by hand. "
+                              "Make a new plan for other units."), 409)
+        planned = {i.unit_id for i in inspections if i.status != InspectionStatus.CANCELLED}
+        twice = [u.name for u in added_units if u.id in planned]
+        if twice:
+            raise PlanError(_("Already in the plan: %(units)s", units=", ".join(twice)))
+        version = plan.checklist.current
+        if version is None:
+            raise PlanError(_("The checklist has no published version."))
+        unfit = unit_kinds.unfit_units(version.definition, added_units)
+        if unfit:
+            raise PlanError(unit_kinds.unfit_units_message(version.definition, unfit))
+
+    changes: dict[str, list] = {}
+    for name, new in (("title", title), ("purpose", (purpose or "").strip() or None),
+                      ("period_start", period_start), ("period_end", period_end)):
+        old = getattr(plan, name)
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+            setattr(plan, name, new)
+    kept: list[Inspection] = []
+    new_team_id = team.id if team is not None else None
+    if plan.team_id != new_team_id:
+        changes["team"] = [plan.team.name if plan.team else None, team.name if team else None]
+        plan.team = team
+        for inspection in inspections:
+            if inspection.status == InspectionStatus.CANCELLED or inspection.team_id == new_team_id:
+                continue
+            if has_started(inspection):
+                kept.append(inspection)
+                continue
+            old_team_id = inspection.team_id
+            inspection.team_id = new_team_id
+            db.session.flush()
+            audit.record(actor, "inspection.reassign", inspection, plan_id=plan.id,
+                         team=[old_team_id, new_team_id])
+            _tell_new_dates(inspection, old_team_id, (inspection.window_start, inspection.window_end))
+    added = []
+    if added_units:
+        start = max(period_start, date.today()) if period_start <= date.today() <= period_end else period_start
+        for unit in added_units:
+            inspection = create_planned_inspection(plan, unit, plan.checklist.current, window_start=start,
+                                                   window_end=period_end, actor=actor)
+            added.append(inspection)
+            notifications.notify(_members(plan.team), "inspection_assigned",
+                                 _l("New inspection for your team: %(unit)s, %(start)s – %(end)s"),
+                                 params={"unit": unit.name, "start": _day(start), "end": _day(period_end)},
+                                 link="/app")
+        changes["units_added"] = [None, [u.code for u in added_units]]
+    db.session.flush()
+    if changes:
+        audit.record(actor, "plan.update", plan, changes=changes,
+                     kept_team=[i.id for i in kept] or None)
+    return {"changes": changes, "kept": kept, "added": added}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def reschedule_inspection(actor, inspection: Inspection, *, window_start: date, window_end: date,
+                          team: Team | None) -> Inspection:
+    """Move an inspection that has not started to other dates (inside its plan's period) or another team."""
+    inspection = _lock(inspection)
+    if inspection.status == InspectionStatus.CANCELLED:
+        raise PlanError(_("This inspection is cancelled."), 409)
+    if has_started(inspection):
+        raise PlanError(_("This inspection has started (%(status)s): its dates and team can no longer change.",
+                          status=_status_label(inspection.status)), 409)
+    if window_end < window_start:
+        raise PlanError(_("The window ends before it starts."))
+    plan = inspection.plan
+    if plan is not None and (window_start < plan.period_start or window_end > plan.period_end):
+        raise PlanError(_("The dates must be inside the plan's period, %(start)s – %(end)s.",
+                          start=format_date(plan.period_start, "short"), end=format_date(plan.period_end, "short")))
+    new_team_id = team.id if team is not None else None
+    old_window, old_team_id = (inspection.window_start, inspection.window_end), inspection.team_id
+    if (window_start, window_end) == old_window and new_team_id == old_team_id:
+        return inspection
+    inspection.window_start, inspection.window_end, inspection.team_id = window_start, window_end, new_team_id
+    db.session.flush()
+    audit.record(actor, "inspection.reschedule", inspection, plan_id=inspection.plan_id,
+                 window=[[_plain(d) for d in old_window], [window_start.isoformat(), window_end.isoformat()]],
+                 team=[old_team_id, new_team_id])
+    _tell_new_dates(inspection, old_team_id, old_window)
+    return inspection
+
+
+def _status_label(status: str) -> str:
+    from ...i18n import labels
+
+    return labels()["status"].get(status, status)
+
+
+CANCELLABLE = (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS)
+
+
+def cancel_inspection(actor, inspection: Inspection, *, reason: str) -> Inspection:
+    """Cancel an inspection not yet submitted, with a reason: it leaves the team's phones
+    and stays in lists, history and exports marked cancelled."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlanError(_("Give the reason for cancelling."))
+    inspection = _lock(inspection)
+    if inspection.status == InspectionStatus.CANCELLED:
+        raise PlanError(_("This inspection is already cancelled."), 409)
+    if inspection.status not in CANCELLABLE:
+        raise PlanError(_("This inspection was submitted (%(status)s): its results stand and it cannot be "
+                          "cancelled.", status=_status_label(inspection.status)), 409)
+    was = inspection.status
+    inspection.status = InspectionStatus.CANCELLED
+    inspection.cancelled_at = utcnow()
+    inspection.cancel_reason = reason
+    db.session.flush()
+    audit.record(actor, "inspection.cancel", inspection, plan_id=inspection.plan_id, reason=reason, was=was)
+    _tell_cancelled(inspection, reason)
+    return inspection
+
+
+def delete_plan(actor, plan: Plan) -> None:
+    """Delete a plan none of whose inspections has started, with its inspections."""
+    inspections = _locked_inspections(plan)
+    started = [i for i in inspections if has_started(i)]
+    ids = [i.id for i in inspections]
+    if ids and not started:
+        # A photo or a submission may reach the server before the check-in does.
+        touched = set(db.session.scalars(sa.select(EvidenceFile.inspection_id).where(
+            EvidenceFile.inspection_id.in_(ids))))
+        touched |= set(db.session.scalars(sa.select(Submission.inspection_id).where(
+            Submission.inspection_id.in_(ids))))
+        started = [i for i in inspections if i.id in touched]
+    if started:
+        raise PlanError(_("Work has started on these inspections, so the plan cannot be deleted; cancel the "
+                          "others instead: %(units)s", units=", ".join(i.unit_name_snapshot for i in started)), 409)
+    for inspection in inspections:
+        if inspection.status != InspectionStatus.CANCELLED:
+            _tell_cancelled(inspection, _("the plan %(title)s was withdrawn", title=plan.title))
+        audit.record(actor, "inspection.delete", inspection, plan_id=plan.id, uuid=inspection.uuid,
+                     unit_code=inspection.unit_code_snapshot)
+        db.session.delete(inspection)
+    audit.record(actor, "plan.delete", plan, title=plan.title, kind=plan.kind,
+                 units=[i.unit_code_snapshot for i in inspections])
+    db.session.delete(plan)
+    db.session.flush()
+
+
+HISTORY_ACTIONS = ("plan.create", "plan.update", "plan.publish_notice", "plan.update_notice",
+                   "inspection.reschedule", "inspection.reassign", "inspection.cancel")
+
+
+def plan_history(plan: Plan, inspection_ids: list[int]) -> list[tuple[AuditEvent, User | None]]:
+    """The changes made to a plan and its inspections, newest first, with who made them
+    (the audit entries, for the staff's plan page)."""
+    about = sa.or_(sa.and_(AuditEvent.object_type == "Plan", AuditEvent.object_id == str(plan.id)),
+                   sa.and_(AuditEvent.object_type == "Inspection",
+                           AuditEvent.object_id.in_([str(i) for i in inspection_ids])))
+    return list(db.session.execute(
+        sa.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(about, AuditEvent.action.in_(HISTORY_ACTIONS))
+        .order_by(AuditEvent.id.desc()).limit(200)))

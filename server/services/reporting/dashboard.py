@@ -134,6 +134,12 @@ def _coverage(rows: list[sa.Row]) -> dict:
     return {"months": months, "total": total}
 
 
+def cancelled_count(f: Filters) -> int:
+    """Inspections cancelled under these filters: counted apart, never as planned, done or missed."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Inspection).where(
+        *inspection_conditions(f, include_cancelled=True), Inspection.status == InspectionStatus.CANCELLED)) or 0
+
+
 def _unit_names(ids) -> dict[int, str]:
     ids = [i for i in ids if i is not None]
     if not ids:
@@ -323,7 +329,9 @@ def summary(f: Filters, *, today: date, locale: str) -> dict:
     """Every chart of the dashboard, from totals caught up first."""
     totals_upkeep.catch_up()
     months = _months(f, today)
-    return {"coverage": _coverage(months), "scores": _scores(f, months), "gap": _announced_gap(f),
+    coverage = _coverage(months)
+    coverage["total"]["cancelled"] = cancelled_count(f)
+    return {"coverage": coverage, "scores": _scores(f, months), "gap": _announced_gap(f),
             "failed": _most_failed_items(f, locale, months), "repeats": _repeat_findings(f, locale),
             "actions": _actions_by_unit(f, today)}
 

@@ -47,6 +47,9 @@ class Context:
                  progress: Callable[[int], None] | None = None):
         self.filters, self.locale = filters, locale
         self.where = [*inspection_conditions(filters), inspection_scope(user)]
+        # The inspections table lists the cancelled ones too, marked by their status;
+        # the figures and the other tables leave them out.
+        self.listed = [*inspection_conditions(filters, include_cancelled=True), inspection_scope(user)]
         self.today = today or date.today()
         self.tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
         self.progress = progress or (lambda n: None)
@@ -89,11 +92,11 @@ class Context:
         return db.session.scalar(sa.select(sa.func.count()).select_from(Inspection).where(*self.where))
 
 
-def _batches(ctx: Context, columns: list, *, join=None) -> Iterator[list]:
+def _batches(ctx: Context, columns: list, *, join=None, where=None) -> Iterator[list]:
     """Rows of filtered inspections (with `columns`), in id order, batch by batch."""
     last = 0
     while True:
-        stmt = sa.select(Inspection.id, *columns).where(*ctx.where, Inspection.id > last)
+        stmt = sa.select(Inspection.id, *columns).where(*(where or ctx.where), Inspection.id > last)
         for target, on in join or ():
             stmt = stmt.outerjoin(target, on)
         chunk = db.session.execute(stmt.order_by(Inspection.id).limit(BATCH)).all()
@@ -134,8 +137,8 @@ def inspections_table(ctx: Context) -> Table:
                 Inspection.checked_in_at, Inspection.submitted_at, Inspection.concluded_at, Plan.title, Team.name,
                 Inspection.score["score"].as_float(), Inspection.score["maximum"].as_float(),
                 Inspection.score["band"], Inspection.score_percent, Inspection.result, Inspection.score["decided_by"]]
-        for chunk in _batches(ctx, cols, join=[(Plan, Plan.id == Inspection.plan_id),
-                                               (Team, Team.id == Inspection.team_id)]):
+        for chunk in _batches(ctx, cols, where=ctx.listed, join=[(Plan, Plan.id == Inspection.plan_id),
+                                                                 (Team, Team.id == Inspection.team_id)]):
             for (iid, code, name, vid, kind, status, ws, we, cin, sub, conc, plan, team, points, maximum, band,
                  pct, res, decided_by) in chunk:
                 key, number, _items = ctx.version(vid)

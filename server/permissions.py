@@ -142,6 +142,14 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
             in (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS,
                 InspectionStatus.SUBMITTED, InspectionStatus.RETURNED, InspectionStatus.APPROVED)
         )
+    if action == "evidence.withdraw":
+        # A photo already sent is withdrawn while the lead has the inspection
+        # back with the team, before the resubmission that settles it.
+        return (
+            role in (Role.INSPECTOR, Role.LEAD)
+            and _in_team(user, insp.team_id)
+            and insp.status == InspectionStatus.RETURNED
+        )
     # Field app: a team member submits; whether the inspection is
     # still open for submission is the service's rule (409), since a re-sent
     # submission must still be answered after the status changed.

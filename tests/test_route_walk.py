@@ -12,7 +12,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from server.extensions import db
 from server.models import (
-    ActionEvent, Answer, Conclusion, ExtensionRequest, Finding, Inspection, Plan, RemediationAction, ReviewComment, User,
+    ActionEvent, Answer, Conclusion, EvidenceFile, ExtensionRequest, Finding, Inspection, Plan, RemediationAction, ReviewComment, User,
 )
 from server.permissions import can
 from tests.portal_world import ROLES, build_world
@@ -87,6 +87,7 @@ def state(app) -> tuple:
                        for model in (Answer, ActionEvent, Conclusion, ExtensionRequest, Finding, Plan,
                                     ReviewComment))
         statuses = tuple(db.session.scalars(sa.select(Inspection.status).order_by(Inspection.id)))
+        statuses += (db.session.scalar(sa.select(sa.func.count()).where(EvidenceFile.withdrawn_at.is_not(None))),)
         actions = tuple(db.session.scalars(sa.select(RemediationAction.status).order_by(RemediationAction.id)))
         return counts, statuses, actions
 

@@ -60,6 +60,31 @@ class EvidenceUpload(MethodView):
         return row, (201 if created else 200)
 
 
+@blp.route("/<uuid:uuid>/withdrawal")
+class EvidenceWithdrawal(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, EvidenceSchema)
+    @blp.alt_response(403, description="The inspection is not returned to the team, or not the user's team's.")
+    @blp.alt_response(422, description="Not a photo of an inspection (signatures are signed again instead).")
+    def post(self, uuid):
+        """Withdraw a photo already sent, before resubmitting a returned inspection.
+
+        It stays stored and visible to the lead as withdrawn, and no longer
+        counts as evidence of its item. Withdrawing it again changes nothing."""
+        row = evidence_service.find_by_uuid(str(uuid))
+        if row is None or row.inspection_id is None:
+            abort(404)
+        authorized_inspection("evidence.withdraw", id=row.inspection_id, for_update=True)
+        try:
+            evidence_service.withdraw_photo(row, current_user)
+        except evidence_service.EvidenceError as exc:
+            db.session.rollback()
+            raise user_error(exc.status, exc.message) from exc
+        db.session.commit()
+        return row
+
+
 @blp.route("/<uuid:uuid>/<any(display, thumb, original):variant>")
 class EvidenceContent(MethodView):
     decorators = [login_required]

@@ -1,7 +1,7 @@
 """The field app's JSON API: an inspection in full, and submitting it."""
 from types import SimpleNamespace
 
-from flask import jsonify
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -39,7 +39,11 @@ class InspectionDetail(MethodView):
     def get(self, uuid):
         """An inspection with its checklist, unit, stored content, review comments and held evidence."""
         inspection = _inspection(uuid, "inspection.view")
-        detail = InspectionDetailSchema().dump(_Detail(inspection, submissions.field_copy(inspection)))
+        # The server's own limits, so the phone warns by the rule the lead's flags use.
+        rules = {"radius_m": current_app.config["CHECKIN_RADIUS_M"],
+                 "poor_accuracy_m": current_app.config["POOR_ACCURACY_M"]}
+        extra = submissions.field_copy(inspection) | {"location_rules": rules}
+        detail = InspectionDetailSchema().dump(_Detail(inspection, extra))
         # The fields the user may receive, by the same rule as the list's.
         return jsonify(redact(current_user, inspection, detail))
 

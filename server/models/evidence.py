@@ -39,5 +39,10 @@ class EvidenceFile(db.Model):
     action_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action_events.id"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A photo the team withdrew before resubmitting: kept for the lead's
+    # history, no longer evidence of its item (services/fieldwork/completeness.py).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     inspection = relationship("Inspection")
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])

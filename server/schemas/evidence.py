@@ -41,6 +41,7 @@ class EvidenceSchema(Schema):
     lon = fields.Float(dump_only=True, allow_none=True)
     item_key = fields.Str(dump_only=True, allow_none=True)
     flags = fields.List(fields.Dict(), dump_only=True, allow_none=True)
+    withdrawn_at = fields.DateTime(dump_only=True, allow_none=True)
     urls = fields.Function(_urls, dump_only=True)
 
 

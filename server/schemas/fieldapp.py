@@ -141,6 +141,8 @@ class HeldEvidenceSchema(Schema):
     kind = fields.Str()
     item_key = fields.Str(allow_none=True)
     finding_uuid = fields.Str(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True, metadata={
+        "description": "Withdrawn by the team before a resubmission: kept, but evidence of nothing."})
     urls = fields.Function(_evidence_urls)
 
 
@@ -156,6 +158,10 @@ class InspectionDetailSchema(InspectionSummarySchema):
     submitted_at = fields.DateTime(dump_only=True, allow_none=True)
     checkin_distance_m = fields.Float(dump_only=True, allow_none=True)
     checkin_accuracy_m = fields.Float(dump_only=True, allow_none=True)
+    checkin_flags = fields.List(fields.Dict(), dump_only=True, allow_none=True, metadata={
+        "description": "What the lead is told about the check-in's position (services/evidence/geo.py location_flags)."})
+    location_rules = fields.Dict(dump_only=True, metadata={
+        "description": "The limits check-ins are flagged by: radius_m (distance to the unit), poor_accuracy_m."})
     answers = fields.List(fields.Nested(AnswerSchema), dump_only=True)
     findings = fields.List(fields.Nested(FindingSchema), dump_only=True)
     attendees = fields.List(fields.Nested(AttendeeSchema), dump_only=True)

@@ -1,6 +1,6 @@
 """The inspector's phone app: its shell, message catalogue, manifest and service worker.
 
-The shell holds no user data, so it is public and cacheable: the app asks
+The shell holds no user data, so it is public: the app asks
 /api/me itself and sends the inspector to /login when the server says so.
 The service worker is served at the root so that its scope covers /app; its
 cache version is a hash of every file it caches, so any change to the app
@@ -12,10 +12,13 @@ import hashlib
 import json
 from functools import cache
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from flask_login import current_user
+
 from .. import MOBILE_WEB
+from ..permissions import can
 from .field_messages import messages
 
 bp = Blueprint("fieldapp", __name__)
@@ -55,7 +58,14 @@ def cache_version() -> str:
 
 @bp.get("/app")
 def shell():
-    """The app shell (public: the data comes from the API)."""
+    """The app shell (public: the data comes from the API).
+
+    A unit officer who follows a link to it is told whose app it is and sent
+    to the unit's portal (the app itself says the same if its shell was cached)."""
+    if can(current_user, "portal.view"):
+        flash(_("The phone app is the inspectors'. Your unit's inspections and remediation are here, in the unit portal."),
+              "info")
+        return redirect(url_for("portal.home"))
     return render_template("app/shell.html", version=cache_version())
 
 

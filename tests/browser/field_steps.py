@@ -141,6 +141,10 @@ def submit(page: Page, uuid: str, shots: str | None = None, reason: str | None =
     if shots:
         screenshot(page, f"{shots}-submit")
     page.click("button[name=submit]")
+    expect(page.locator("dialog.ask")).to_be_visible()  # what will be sent, before it goes
+    if shots:
+        page.screenshot(path=str(SCREENS / f"field-{shots}-confirm.png"))
+    page.click("dialog.ask button[name=ask-ok]")
 
 
 def wait_until_sent(page: Page, timeout_ms: int = 30_000) -> None:

@@ -455,3 +455,28 @@ def test_every_text_the_app_shows_is_in_its_catalogue(app):
 def test_the_home_page_leads_the_team_to_the_field_app(client, auth, world, who, shown):
     auth.login(who)
     assert ('href="/app"' in client.get("/").get_data(as_text=True)) is shown
+
+
+def test_detail_gives_the_phone_the_servers_check_in_limits_and_the_flags_it_raised(app, client, auth, world):
+    app.config.update(CHECKIN_RADIUS_M=250, POOR_ACCURACY_M=80)
+    auth.login("insp")
+    detail = client.get(f"/api/inspections/{world['uuid']}").get_json()
+    assert detail["location_rules"] == {"radius_m": 250, "poor_accuracy_m": 80}
+    assert detail["checkin_flags"] in (None, [])
+    far = {"lat": BA_DINH[0] + 0.01, "lon": BA_DINH[1], "accuracy_m": 90}
+    assert client.post(f"/api/inspections/{world['uuid']}/checkin", json=far).status_code == 200
+    flags = client.get(f"/api/inspections/{world['uuid']}").get_json()["checkin_flags"]
+    assert [(f["code"], f.get("radius_m") or f.get("limit_m")) for f in flags] == [("off_site", 250), ("poor_accuracy", 80)]
+
+
+@pytest.mark.parametrize("who, lands", [(None, None), ("insp", None), ("lead", None), ("officer", "/portal/")])
+def test_a_unit_officer_opening_the_app_is_sent_to_the_portal_and_told_why(client, auth, world, who, lands):
+    if who:
+        auth.login(who)
+    response = client.get("/app")
+    if lands is None:
+        assert response.status_code == 200 and b'type="module"' in response.data
+        return
+    assert response.status_code == 302 and response.headers["Location"].endswith(lands)
+    portal = client.get(lands).get_data(as_text=True)
+    assert "Ứng dụng trên điện thoại dành cho thành viên đoàn kiểm tra" in portal

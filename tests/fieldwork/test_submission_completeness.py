@@ -242,3 +242,110 @@ def test_an_approved_inspection_takes_only_the_photos_its_submission_announced(a
     assert stranger.status_code == 409
     assert "only the photos and signatures its submission announced" in stranger.get_json()["message"]
     assert upload(client, world, body["photos"][0]["uuid"], item_key="bien-hieu").status_code == 201
+
+
+def submitted_and_returned(app, client, world) -> dict:
+    """The first submission with every photo uploaded, then returned by the lead."""
+    first = complete()
+    assert submit(client, world, first).status_code == 201
+    for p in first["photos"]:
+        assert upload(client, world, p["uuid"], p["kind"], p.get("item_key")).status_code == 201
+    with app.app_context():
+        db.session.get(Inspection, world["id"]).status = InspectionStatus.RETURNED
+        db.session.commit()
+    return first
+
+
+def withdraw(client, uuid):
+    return client.post(f"/api/evidence/{uuid}/withdrawal")
+
+
+def test_a_withdrawn_photo_no_longer_counts_for_its_item(app, client, auth, world):
+    auth.login("insp")
+    first = submitted_and_returned(app, client, world)
+    signpost = next(p["uuid"] for p in first["photos"] if p.get("item_key") == "bien-hieu")
+    response = withdraw(client, signpost)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["withdrawn_at"] is not None
+    second = complete(reason="Ảnh biển hiệu chụp nhầm", photos=[], signatures=first["signatures"])
+    refused = submit(client, world, second)
+    assert refused.status_code == 422
+    assert [p["item_key"] for p in refused.get_json()["errors"]["items"]] == ["bien-hieu"]
+    # With a new photo of the failed item announced, the resubmission goes through.
+    accepted = submit(client, world, dict(second, photos=[photo("bien-hieu")]))
+    assert accepted.status_code == 201, accepted.get_json()
+
+
+def test_a_withdrawn_photo_is_kept_and_the_revision_records_its_withdrawal(app, client, auth, world):
+    from server.models import AuditEvent, EvidenceFile, InspectionRevision
+
+    auth.login("insp")
+    first = submitted_and_returned(app, client, world)
+    desk = next(p["uuid"] for p in first["photos"] if p.get("item_key") == "quay")
+    assert withdraw(client, desk).status_code == 200
+    assert withdraw(client, desk).status_code == 200  # again: nothing changes
+    second = complete(reason="Thay ảnh quầy", signatures=first["signatures"], photos=[photo("quay")],
+                      answers=first["answers"])
+    assert submit(client, world, second).status_code == 201
+    with app.app_context():
+        row = db.session.scalar(sa.select(EvidenceFile).where(EvidenceFile.uuid == desk))
+        assert row.withdrawn_at is not None and row.withdrawn_by_id == world["inspector_id"]
+        revision = db.session.scalar(sa.select(InspectionRevision))
+        assert {"item_key": "quay", "field": "photo_withdrawn", "old": desk, "new": None} in revision.changes
+        assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "evidence.withdraw")) == 1
+    detail = client.get(f"/api/inspections/{world['uuid']}").get_json()
+    held = {e["uuid"]: e for e in detail["evidence"]}
+    assert held[desk]["withdrawn_at"] is not None  # still listed for the phone, marked withdrawn
+    assert desk in detail["evidence_uuids"]
+
+
+def test_the_leads_review_shows_a_withdrawn_photo_as_withdrawn_by_whom(app, client, auth, world):
+    auth.login("insp")
+    first = submitted_and_returned(app, client, world)
+    desk = next(p["uuid"] for p in first["photos"] if p.get("item_key") == "quay")
+    assert withdraw(client, desk).status_code == 200
+    auth.logout()
+    auth.login("lead")
+    page = client.get(f"/review/inspections/{world['uuid']}").get_data(as_text=True)
+    start = page.index(f'id="photo-{desk}"')
+    shown = page[page.rindex("<li", 0, start):page.index("</li>", start)]
+    assert shown.startswith('<li class="photo withdrawn"')
+    assert "Đã rút lại" in shown and "Nguyễn Văn Kiểm" in shown
+
+
+@pytest.mark.parametrize("status", ["planned", "in_progress", "submitted", "approved"])
+def test_a_photo_is_withdrawn_only_while_the_inspection_is_returned(app, client, auth, world, status):
+    from server.models import EvidenceFile
+
+    auth.login("insp")
+    first = submitted_and_returned(app, client, world)
+    desk = next(p["uuid"] for p in first["photos"] if p.get("item_key") == "quay")
+    with app.app_context():
+        db.session.get(Inspection, world["id"]).status = InspectionStatus(status)
+        db.session.commit()
+    response = withdraw(client, desk)
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(sa.select(EvidenceFile.withdrawn_at).where(EvidenceFile.uuid == desk)) is None
+
+
+@pytest.mark.parametrize("who, expected", [
+    ("lead", 200), ("stranger", 404), ("officer", 403), ("viewer", 403), (None, 401)])
+def test_who_may_withdraw_a_photo(app, client, auth, world, who, expected):
+    auth.login("insp")
+    first = submitted_and_returned(app, client, world)
+    desk = next(p["uuid"] for p in first["photos"] if p.get("item_key") == "quay")
+    auth.logout()
+    if who:
+        auth.login(who)
+    assert withdraw(client, desk).status_code == expected
+
+
+def test_a_signature_cannot_be_withdrawn_and_an_unknown_photo_is_404(app, client, auth, world):
+    auth.login("insp")
+    first = submitted_and_returned(app, client, world)
+    signature = first["signatures"]["lead"]["evidence_uuid"]
+    refused = withdraw(client, signature)
+    assert refused.status_code == 422
+    assert "ảnh" in refused.get_json()["message"].lower()
+    assert withdraw(client, new_uuid()).status_code == 404

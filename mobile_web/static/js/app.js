@@ -5,11 +5,12 @@ import { loadMessages, t } from './i18n.js';
 import * as outbox from './outbox.js';
 import { getJSON, reachable } from './connection.js';
 import * as store from './store.js';
-import { renderHome } from './view-home.js';
+import { renderElsewhere, renderHome } from './view-home.js';
 import { renderOverview, renderSection } from './view-inspection.js';
-import { renderFindings, renderMinutes, renderSubmit } from './view-record.js';
+import { renderFindings, renderMinutes, renderSubmit, waitingText } from './view-record.js';
 
 const OPEN = ['planned', 'in_progress', 'returned'];
+const FIELD_ROLES = ['inspector', 'lead']; // who conducts inspections; the others have the website
 let online = true;
 let storageLow = false;
 
@@ -69,7 +70,7 @@ async function localStates(list) {
   const reopened = new Set(list.filter((i) => OPEN.includes(i.status)).map((i) => i.uuid));
   for (const r of await outbox.records()) {
     // "Sent" no longer applies once the lead has returned the inspection.
-    if (r.kind !== 'checkin' && !(r.state === 'done' && reopened.has(r.inspection))) states[r.inspection] = r.state;
+    if (['submit', 'done'].includes(r.kind) && !(r.state === 'done' && reopened.has(r.inspection))) states[r.inspection] = r.state;
   }
   for (const d of await store.all('drafts')) states[d.uuid] ??= 'draft';
   return states;
@@ -79,15 +80,19 @@ async function inspectionCtx(uuid) {
   const insp = await store.get('inspections', uuid);
   if (!insp) return null;
   const record = await store.get('outbox', `submit:${uuid}`);
+  const records = (await outbox.records()).filter((r) => r.inspection === uuid);
   const ctx = {
-    insp, record, draft: await drafts.loadDraft(insp), photos: await store.byInspection(uuid),
+    insp, record, records, draft: await drafts.loadDraft(insp), photos: await store.byInspection(uuid),
     editable: drafts.editable(insp, record), rerender: route,
+    // Photos already sent that the inspector withdrew; the server hears of it before the resubmission.
+    withdrawing: new Set(records.filter((r) => r.kind === 'withdraw').map((r) => r.evidence)),
   };
   ctx.localState = record && !(record.state === 'done' && OPEN.includes(insp.status)) ? record.state
     : (await store.get('drafts', uuid)) ? 'draft' : null;
   if (record?.state === 'done' && OPEN.includes(insp.status)) ctx.record = null;
   ctx.photoCount = (key) => ctx.photos.filter((p) => p.kind === 'photo' && p.item_key === key && !p.finding_uuid).length
-    + (insp.evidence || []).filter((e) => e.kind === 'photo' && e.item_key === key && !e.finding_uuid).length;
+    + (insp.evidence || []).filter((e) => e.kind === 'photo' && e.item_key === key && !e.finding_uuid
+      && !e.withdrawn_at && !ctx.withdrawing.has(e.uuid)).length;
   return ctx;
 }
 
@@ -104,8 +109,13 @@ async function route() {
     const me = (await store.get('meta', 'me'))?.value;
     const states = await localStates(list);
     const notices = (await store.get('meta', 'notices'))?.value || [];
+    const records = await outbox.records();
+    const photos = await store.all('photos');
+    const waiting = Object.fromEntries(list.map((i) => [i.uuid, waitingText(
+      records.filter((r) => r.inspection === i.uuid), photos.filter((p) => p.inspection_uuid === i.uuid))]));
     if (turn !== routing) return;
-    return renderHome({ list, states, online, storageLow, me, notices, dismissNotices });
+    if (me && !FIELD_ROLES.includes(me.role)) return renderElsewhere(me);
+    return renderHome({ list, states, waiting, online, storageLow, me, notices, dismissNotices });
   }
   const ctx = await inspectionCtx(parts[1]);
   if (turn !== routing) return;

@@ -36,3 +36,32 @@ export function toLocalInput(iso) {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 export const fromLocalInput = (v) => (v ? new Date(v).toISOString() : null);
+
+// Numbers, distances and dates in the user's language ("1.234 m", "96,5 %" in Vietnamese).
+const locale = () => document.documentElement.lang || 'vi';
+export const fmtNumber = (n, digits = 0) => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);
+// Metres up to 10 km (what a person paces out), kilometres beyond.
+export const fmtDistance = (m) => (m < 10000 ? `${fmtNumber(Math.round(m))}\u00a0m` : `${fmtNumber(m / 1000, 1)}\u00a0km`);
+export function fmtDate(isoDate) {
+  if (!isoDate) return '';
+  const [y, mo, d] = isoDate.slice(0, 10).split('-').map(Number);
+  return new Date(y, mo - 1, d).toLocaleDateString(locale(), { day: '2-digit', month: '2-digit', year: 'numeric' });
+}
+
+// A modal question in the page (not window.confirm, which phones style badly and
+// some in-app browsers suppress): resolves true when the person confirms.
+export function ask({ title, lines = [], note = null, ok, cancel, danger = false }) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'ask', 'aria-labelledby': 'ask-title' });
+    const close = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    dialog.append(h('h2', { id: 'ask-title', text: title }),
+      lines.length ? h('ul', { class: 'ask-lines' }, lines.map((l) => h('li', { class: l.warn ? 'warn' : null, text: l.text ?? l }))) : null,
+      note ? h('p', { class: 'meta', text: note }) : null,
+      h('div', { class: 'row' },
+        h('button', { type: 'button', name: 'ask-cancel', text: cancel, onclick: () => close(false) }),
+        h('button', { type: 'button', name: 'ask-ok', class: danger ? 'danger-fill' : 'primary', text: ok, onclick: () => close(true) })));
+    dialog.addEventListener('cancel', (e) => { e.preventDefault(); close(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}

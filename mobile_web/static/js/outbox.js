@@ -6,6 +6,8 @@ import { getJSON, postForm, postJSON, reachable } from './connection.js';
 import * as store from './store.js';
 
 const MAX_DELAY = 5 * 60 * 1000;
+// Check-ins first, then withdrawn photos (a resubmission is judged without them), then submissions.
+const ORDER = (r) => ({ checkin: 0, withdraw: 1 }[r.kind] ?? 2);
 let timer = null;
 let running = false;
 
@@ -38,7 +40,7 @@ async function run() {
   running = true;
   try {
     const due = (await records()).filter((r) => ['queued', 'waiting', 'sending'].includes(r.state) && r.next_at <= Date.now())
-      .sort((a, b) => (a.kind === 'checkin' ? 0 : 1) - (b.kind === 'checkin' ? 0 : 1) || a.created_at - b.created_at);
+      .sort((a, b) => ORDER(a) - ORDER(b) || a.created_at - b.created_at);
     if (due.length && !(await reachable())) {
       for (const r of due) await backoff(r, null);
     } else {
@@ -73,7 +75,20 @@ async function send(r) {
     if (res.ok || res.status === 409) return store.del('outbox', r.id); // 409: already past check-in
     return res.status === 0 || res.status >= 500 ? backoff(r, null) : fail(r, 'rejected', res);
   }
+  if (r.kind === 'withdraw') {
+    const res = await postJSON(`/api/evidence/${r.evidence}/withdrawal`);
+    if (res.status === 0 || res.status >= 500) return backoff(r, null);
+    if (res.status === 401) return backoff(r, 'signin');
+    // Refused (no longer returned to the team, not a photo): the photo stays as the server holds it.
+    if (!res.ok) return store.del('outbox', r.id);
+    const insp = await store.get('inspections', r.inspection);
+    const held = insp?.evidence?.find((e) => e.uuid === r.evidence);
+    if (held) { held.withdrawn_at = res.data.withdrawn_at; await store.put('inspections', insp); }
+    return store.del('outbox', r.id);
+  }
   if (!r.submitted) {
+    // A withdrawal still on its way goes first: the resubmission must not count that photo.
+    if ((await records()).some((w) => w.kind === 'withdraw' && w.inspection === r.inspection)) return backoff(r, null);
     const res = await postJSON(`/api/inspections/${r.inspection}/submission`, r.body);
     if (res.status === 0 || res.status >= 500) return backoff(r, null);
     if (res.status === 401) return backoff(r, 'signin');

@@ -1,12 +1,11 @@
 // The inspection screens: overview with check-in, and one section's items.
-import { $, h, fmtTime, mount } from './dom.js';
+import { $, h, fmtDistance, fmtNumber, fmtTime, mount } from './dom.js';
 import * as drafts from './draft.js';
 import { answerProblem, hiddenItems, outcome, photoNeeded, sectionProgress } from './form.js';
 import { t, tx } from './i18n.js';
 import * as outbox from './outbox.js';
 import { photoStrip } from './view-record.js';
 
-const WARN_ACCURACY_M = 100;
 let watch = null;
 
 function distanceM(a, b) {
@@ -27,38 +26,82 @@ export function header(ctx) {
       text: t('Cancelled by the lead. Reason: %(reason)s', { reason: insp.cancel_reason || '—' }) }) : null);
 }
 
+// The flags the server will raise for this position (services/evidence/geo.py
+// location_flags), by the limits the server sent with the inspection.
+function locationFlags(distance, accuracy, rules, hasLocations) {
+  const flags = [];
+  if (!hasLocations) flags.push({ code: 'no_unit_location' });
+  else if (rules && distance > rules.radius_m) flags.push({ code: 'off_site', distance_m: distance, radius_m: rules.radius_m });
+  if (accuracy === 0) flags.push({ code: 'mocked_location' });
+  else if (rules && accuracy > rules.poor_accuracy_m) flags.push({ code: 'poor_accuracy', accuracy_m: accuracy, limit_m: rules.poor_accuracy_m });
+  return flags;
+}
+
+// A flag as the lead reads it (the same sentences as services/evidence/geo.py describe_flag).
+function describeFlag(flag, before) {
+  switch (flag.code) {
+    case 'off_site': {
+      const params = { distance: fmtDistance(flag.distance_m), radius: fmtDistance(flag.radius_m) };
+      return { label: t('Off site'), text: before ? t("Here: %(distance)s from the unit's registered location (allowed %(radius)s).", params)
+        : t("Checked in %(distance)s from the unit's registered location (allowed %(radius)s).", params) };
+    }
+    case 'poor_accuracy': return { label: t('Poor accuracy'), text: t('Location accuracy %(accuracy)s is poor (limit %(limit)s).',
+      { accuracy: fmtDistance(flag.accuracy_m), limit: fmtDistance(flag.limit_m) }) };
+    case 'mocked_location': return { label: t('Possibly simulated'), text: t('Accuracy reported as 0 m: the position may be simulated.') };
+    case 'no_unit_location': return { label: t('No registered location'),
+      text: t('The unit has no registered location, so the distance could not be checked.') };
+    default: return null;
+  }
+}
+
+function flagList(flags, before) {
+  const shown = flags.map((f) => describeFlag(f, before)).filter(Boolean);
+  if (!shown.length) return null;
+  return h('div', { class: 'geo-flags', role: 'status' },
+    h('ul', {}, shown.map((f) => h('li', { class: 'warn' }, h('span', { class: 'badge warn-badge', text: `⚠ ${f.label}` }), ' ', f.text))),
+    h('p', { class: 'meta', text: before ? t('You can still check in here: the lead will see this warning.')
+      : t('The lead sees this warning with the inspection.') }));
+}
+
 function checkinCard(ctx) {
   const { insp, draft } = ctx;
   const done = draft.checkin || (insp.checked_in_at && { at: insp.checked_in_at, accuracy_m: insp.checkin_accuracy_m });
+  const locations = insp.unit.locations || [];
   if (done) {
-    return h('section', { class: 'card checkin done' }, h('h2', { text: t('Checked in') }),
-      h('p', { text: t('At %(time)s, accuracy %(m)s m', { time: fmtTime(done.at), m: Math.round(done.accuracy_m ?? 0) }) }));
+    // The server's own flags once it has the check-in; until then, the phone's reading of the same rules.
+    const flags = insp.checked_in_at ? insp.checkin_flags || [] : draft.checkin_flags || [];
+    return h('section', { class: `card checkin done${flags.some((f) => f.code !== 'no_unit_location') ? ' flagged' : ''}` },
+      h('h2', { text: t('Checked in') }),
+      h('p', { text: t('At %(time)s, accuracy %(m)s m', { time: fmtTime(done.at), m: fmtNumber(Math.round(done.accuracy_m ?? 0)) }) }),
+      flagList(flags, false));
   }
   if (!ctx.editable) return null;
   const status = h('p', { class: 'gps', role: 'status', text: t('Finding your position…') });
-  const warn = h('p', { class: 'warn', hidden: true, text: t('The position is not precise (over 100 m). Move outdoors if you can.') });
+  const warnings = h('div', { class: 'geo-warnings' });
   const button = h('button', { class: 'primary', type: 'button', name: 'checkin', disabled: true, text: t('Check in here') });
   let last = null;
-  const locations = insp.unit.locations || [];
+  let flags = [];
   if (watch !== null) navigator.geolocation?.clearWatch(watch);
   watch = navigator.geolocation?.watchPosition((pos) => {
     last = pos.coords;
     const near = locations.length ? Math.min(...locations.map((l) => distanceM({ lat: last.latitude, lon: last.longitude }, l))) : null;
-    status.textContent = t('Accuracy %(m)s m', { m: Math.round(last.accuracy) })
-      + (near === null ? '' : ` · ${t('%(m)s m from the unit', { m: Math.round(near) })}`);
-    warn.hidden = last.accuracy <= WARN_ACCURACY_M;
+    status.textContent = t('Accuracy %(m)s m', { m: fmtNumber(Math.round(last.accuracy)) })
+      + (near === null ? '' : ` · ${t('%(distance)s from the unit', { distance: fmtDistance(near) })}`);
+    flags = locationFlags(near, last.accuracy, insp.location_rules, locations.length > 0);
+    warnings.replaceChildren(flagList(flags, true) || '');
     button.disabled = false;
   }, () => { status.textContent = t('No position: allow location access and try again.'); }, { enableHighAccuracy: true });
   window.addEventListener('hashchange', () => { navigator.geolocation?.clearWatch(watch); watch = null; }, { once: true });
   button.addEventListener('click', async () => {
     const at = new Date().toISOString();
     draft.checkin = { lat: last.latitude, lon: last.longitude, accuracy_m: last.accuracy, at };
+    draft.checkin_flags = flags;
     draft.started_at ||= at;
     await drafts.saveDraft(draft);
     await outbox.enqueue({ id: `checkin:${insp.uuid}`, kind: 'checkin', inspection: insp.uuid, body: draft.checkin });
     ctx.rerender();
   });
-  return h('section', { class: 'card checkin' }, h('h2', { text: t('Check in on site') }), status, warn, button);
+  return h('section', { class: 'card checkin' }, h('h2', { text: t('Check in on site') }), status, warnings, button);
 }
 
 function comments(ctx, itemKey) {
@@ -90,6 +133,16 @@ export function renderOverview(ctx) {
       h('li', {}, h('a', { class: 'nav-row primary-row', href: `${base}/submit` }, h('span', { text: ctx.editable ? t('Review and submit') : t('Sending') }))))));
 }
 
+// The pass mark of a measured item ("≥ 95 %", "≤ 0", "80 % – 100 %"), or null when it has none.
+function passMark(item) {
+  if (!item.scored || !['ratio', 'count', 'number', 'scale'].includes(item.type)) return null;
+  const low = item.pass_at, high = item.pass_at_most;
+  if (low == null && high == null) return null;
+  const n = (v) => (item.type === 'ratio' ? `${fmtNumber(v, 1)}\u00a0%` : fmtNumber(v, 2));
+  if (low != null && high != null) return `${n(low)} – ${n(high)}`;
+  return low != null ? `≥\u00a0${n(low)}` : `≤\u00a0${n(high)}`;
+}
+
 function input(item, answer, onChange, disabled) {
   const name = `a-${item.key}`;
   const value = answer?.value;
@@ -118,7 +171,7 @@ function input(item, answer, onChange, disabled) {
     case 'ratio': {
       const v = value && typeof value === 'object' ? { ...value } : { numerator: null, denominator: null };
       const pct = h('p', { class: 'pct' });
-      const show = () => { pct.textContent = v.denominator > 0 && v.numerator !== null ? `= ${Math.round((v.numerator * 1000) / v.denominator) / 10} %` : ''; };
+      const show = () => { pct.textContent = v.denominator > 0 && v.numerator !== null ? `= ${fmtNumber((v.numerator * 100) / v.denominator, 1)}\u00a0%` : ''; };
       const set = (k) => (n) => { v[k] = n; show(); onChange({ value: v.numerator === null && v.denominator === null ? null : { ...v }, na: false }); };
       show();
       return h('div', { class: 'ratio' }, h('label', {}, tx(item.numerator), num(v.numerator, { min: 0, step: 1, name: `${name}-n` }, set('numerator'))),
@@ -141,13 +194,20 @@ export function renderSection(ctx, sectionKey) {
   const cards = new Map();
   const refresh = () => {
     const hidden = hiddenItems(insp.checklist, draft.answers);
-    for (const [key, { card, item, message, photoHint }] of cards) {
+    for (const [key, { card, item, message, photoHint, mark }] of cards) {
       const a = draft.answers[key];
       card.hidden = hidden.has(key);
       const problem = answerProblem(item, a);
       message.textContent = problem || '';
       message.hidden = !problem;
       card.dataset.outcome = outcome(item, a);
+      if (mark) {
+        // The mark stays in view; the verdict joins it once the answer is judged.
+        const verdict = { pass: t('Pass'), fail: t('Fail') }[card.dataset.outcome];
+        mark.dataset.outcome = card.dataset.outcome;
+        mark.replaceChildren(t('Pass mark: %(mark)s', { mark: passMark(item) }),
+          verdict ? h('strong', { class: 'verdict', text: ` · ${verdict}` }) : '');
+      }
       const naBox = card.querySelector(`input[name="na-${key}"]`);
       if (naBox) naBox.checked = !!a?.na;
       if (a?.na) card.querySelectorAll(`input[name="a-${key}"]`).forEach((i) => { i.checked = false; });
@@ -172,13 +232,14 @@ export function renderSection(ctx, sectionKey) {
       h('textarea', { name: `note-${item.key}`, rows: 2, disabled: !ctx.editable, text: a?.note || '',
         oninput: (e) => save(item.key, { note: e.target.value }) }));
     const wantsPhoto = item.evidence?.photo !== 'never' || item.type === 'photo';
+    const mark = passMark(item) ? h('p', { class: 'passmark', 'aria-live': 'polite' }) : null;
     const card = h('article', { class: 'card q', id: `item-${item.key}` },
       h('h3', {}, tx(item.text), item.required ? h('span', { class: 'req', title: t('Required'), text: ' *' }) : null),
       item.guidance ? h('p', { class: 'meta', text: tx(item.guidance) }) : null,
       comments(ctx, item.key),
-      input(item, a, (patch) => save(item.key, patch), !ctx.editable), na, message, photoHint,
+      input(item, a, (patch) => save(item.key, patch), !ctx.editable), mark, na, message, photoHint,
       wantsPhoto ? photoStrip(ctx, { item_key: item.key }, refresh) : null, note);
-    cards.set(item.key, { card, item, message, photoHint });
+    cards.set(item.key, { card, item, message, photoHint, mark });
   }
   const next = insp.checklist.sections[insp.checklist.sections.indexOf(section) + 1];
   mount(h('div', { class: 'screen' },

@@ -1,5 +1,5 @@
 // Photos, findings, the minutes (attendees, times, signatures) and submitting.
-import { h, fmtTime, fromLocalInput, mount, toLocalInput } from './dom.js';
+import { ask, h, fmtTime, fromLocalInput, mount, toLocalInput } from './dom.js';
 import * as drafts from './draft.js';
 import { blank, missing } from './form.js';
 import { t, tx } from './i18n.js';
@@ -23,8 +23,23 @@ export function photoStrip(ctx, where, onChange = () => {}) {
         draw();
         onChange();
       } }) : null));
-    const held = (ctx.insp.evidence || []).filter((e) => e.kind === 'photo' && matches(e)).map((e) => h('figure', { class: 'thumb photo-sent' },
-      h('img', { src: e.urls.thumb, alt: t('Photo') })));
+    const held = (ctx.insp.evidence || []).filter((e) => e.kind === 'photo' && matches(e)).map((e) => {
+      const gone = e.withdrawn_at ? t('Withdrawn') : ctx.withdrawing.has(e.uuid) ? t('To be withdrawn') : null;
+      // A photo the lead has seen is withdrawn, never deleted: while the inspection is back with the team.
+      const mayWithdraw = !gone && ctx.editable && ctx.insp.status === 'returned';
+      return h('figure', { class: `thumb photo-sent${gone ? ' withdrawn' : ''}`, 'data-uuid': e.uuid },
+        h('img', { src: e.urls.thumb, alt: gone ? `${t('Photo')} (${gone})` : t('Photo') }),
+        gone ? h('figcaption', { text: gone }) : null,
+        mayWithdraw ? h('button', { type: 'button', class: 'x', name: 'withdraw', 'aria-label': t('Withdraw photo'), text: '×', onclick: async () => {
+          const sure = await ask({ title: t('Withdraw this photo?'), note: `${t('It no longer counts as evidence once you resubmit.')} ${
+            t('The lead still sees it in the history, marked withdrawn.')}`, ok: t('Withdraw'), cancel: t('Keep'), danger: true });
+          if (!sure) return;
+          ctx.withdrawing.add(e.uuid);
+          await outbox.enqueue({ id: `withdraw:${e.uuid}`, kind: 'withdraw', inspection: ctx.insp.uuid, evidence: e.uuid });
+          draw();
+          onChange();
+        } }) : null);
+    });
     strip.replaceChildren(...held, ...local);
   };
   const add = async (e) => {
@@ -87,7 +102,7 @@ function signatureBlock(ctx, side) {
   draft.signatures ||= {};
   const sig = draft.signatures[side] || {};
   const save = () => drafts.saveDraft(draft);
-  const name = h('input', { name: `sign-${side}-name`, value: sig.name || '', disabled: !ctx.editable, placeholder: t('Full name'),
+  const name = h('input', { name: `sign-${side}-name`, value: sig.name || '', disabled: !ctx.editable, autocomplete: 'off',
     oninput: (e) => { draft.signatures[side] = { ...(draft.signatures[side] || {}), name: e.target.value }; save(); } });
   const title = side === 'lead' ? t('Team lead') : t("Unit's representative");
   const local = ctx.photos.find((p) => p.uuid === sig.evidence_uuid);
@@ -125,18 +140,24 @@ function signatureBlock(ctx, side) {
         ctx.rerender();
       } }), t('The representative refused to sign')), reason);
   }
-  return h('section', { class: 'card' }, h('h2', { text: title }), name, box, refusal);
+  return h('section', { class: 'card' }, h('h2', { text: title }), h('label', {}, t('Full name'), name), box, refusal);
 }
 
 export function renderMinutes(ctx) {
   const { draft } = ctx;
   const save = () => drafts.saveDraft(draft);
+  // Labels stay above the fields: a placeholder vanishes as soon as the field is filled.
   const row = (a) => h('li', { class: 'attendee card' },
-    h('select', { name: 'side', disabled: !ctx.editable, onchange: (e) => { a.side = e.target.value; save(); } },
-      ['team', 'unit'].map((s) => h('option', { value: s, selected: a.side === s, text: t(`side.${s}`) }))),
-    h('input', { name: 'attendee-name', value: a.name || '', placeholder: t('Full name'), disabled: !ctx.editable, oninput: (e) => { a.name = e.target.value; save(); } }),
-    h('input', { name: 'attendee-position', value: a.position || '', placeholder: t('Position'), disabled: !ctx.editable, oninput: (e) => { a.position = e.target.value; save(); } }),
-    ctx.editable ? h('button', { type: 'button', class: 'danger', text: t('Remove'), onclick: async () => {
+    h('label', {}, t('Side'), h('select', { name: 'side', disabled: !ctx.editable, onchange: (e) => { a.side = e.target.value; save(); } },
+      ['team', 'unit'].map((s) => h('option', { value: s, selected: a.side === s, text: t(`side.${s}`) })))),
+    h('label', {}, t('Full name'), h('input', { name: 'attendee-name', value: a.name || '', autocomplete: 'off', disabled: !ctx.editable,
+      oninput: (e) => { a.name = e.target.value; save(); } })),
+    h('label', {}, t('Job title'), h('input', { name: 'attendee-position', value: a.position || '', autocomplete: 'off', disabled: !ctx.editable,
+      oninput: (e) => { a.position = e.target.value; save(); } })),
+    ctx.editable ? h('button', { type: 'button', class: 'danger', name: 'remove-attendee', text: t('Remove'), onclick: async () => {
+      // A blank row goes at once; a named person is asked about first.
+      if (!blank(a.name) && !(await ask({ title: t('Remove %(name)s from the attendees?', { name: a.name.trim() }),
+        ok: t('Remove'), cancel: t('Keep'), danger: true }))) return;
       draft.attendees.splice(draft.attendees.indexOf(a), 1); await save(); ctx.rerender(); } }) : null);
   const add = (side) => h('button', { type: 'button', name: `add-${side}`, text: side === 'team' ? t('Add team member') : t('Add unit representative'),
     onclick: async () => { draft.attendees.push({ side, name: '', position: '' }); await save(); ctx.rerender(); } });
@@ -153,13 +174,36 @@ export function renderMinutes(ctx) {
     h('h2', { text: t('Signatures') }), signatureBlock(ctx, 'lead'), signatureBlock(ctx, 'unit')));
 }
 
+const counted = (n, one, many) => (n === 1 ? t(one) : t(many, { n }));
+
+// What the outbox still holds for one inspection, in words: "the answers, 3 photos, 2 signatures".
+export function waitingText(records, photos) {
+  const open = (r) => ['queued', 'waiting', 'sending'].includes(r.state);
+  const submit = records.find((r) => r.kind === 'submit' && open(r));
+  const parts = [];
+  if (records.some((r) => r.kind === 'checkin' && open(r))) parts.push(t('the check-in'));
+  const withdrawals = records.filter((r) => r.kind === 'withdraw' && open(r)).length;
+  if (withdrawals) parts.push(counted(withdrawals, '1 photo withdrawal', '%(n)s photo withdrawals'));
+  if (submit && !submit.submitted) parts.push(t('the answers'));
+  if (submit) {
+    const unsent = photos.filter((p) => p.state === 'local');
+    const pics = unsent.filter((p) => p.kind === 'photo').length;
+    const sigs = unsent.length - pics;
+    if (pics) parts.push(counted(pics, '1 photo', '%(n)s photos'));
+    if (sigs) parts.push(counted(sigs, '1 signature', '%(n)s signatures'));
+  }
+  return parts.length ? t('Waiting to send: %(what)s', { what: parts.join(', ') }) : null;
+}
+
 function syncPanel(ctx) {
   const r = ctx.record;
   if (!r) return null;
+  const waiting = waitingText(ctx.records, ctx.photos);
   const photos = ctx.photos.map((p) => h('li', { class: `photo-${p.state}` },
     `${p.kind === 'signature' ? t('Signature') : t('Photo')} · ${t(`photo.${p.state}`)}${p.error ? ` — ${p.error}` : ''}`));
   const errors = (r.errors?.items || []).map((e) => h('li', { text: `${e.item_key || ''} ${e.message}` }));
   return h('section', { class: `card sync state-${r.state}`, role: 'status' }, h('h2', { text: t(`local.${r.state}`) }),
+    waiting ? h('p', { class: 'waiting', text: waiting }) : null,
     r.error && r.error !== 'signin' ? h('p', { class: 'error', text: r.error }) : null,
     r.error === 'signin' ? h('p', { class: 'warn' }, h('a', { href: '/login?next=/app', text: t('Sign in again to send.') })) : null,
     errors.length ? h('ul', {}, errors) : null, photos.length ? h('ul', { class: 'photo-states' }, photos) : null,
@@ -169,29 +213,64 @@ function syncPanel(ctx) {
       await outbox.forget(r.id); ctx.rerender(); } }) : null);
 }
 
+// What a submission will carry, as lines for the confirmation.
+function summary(ctx, body) {
+  const { insp, draft } = ctx;
+  const sigs = ['lead', 'unit'].filter((side) => draft.signatures?.[side]?.evidence_uuid && !draft.signatures[side].refused).length;
+  const photos = ctx.photos.filter((p) => p.kind === 'photo').length;
+  const held = (insp.evidence || []).filter((e) => e.kind === 'photo' && !e.withdrawn_at && !ctx.withdrawing.has(e.uuid)).length;
+  const lines = [
+    t('Answers: %(n)s', { n: body.answers.length }),
+    t('Findings: %(n)s', { n: body.findings.length }),
+    held ? t('Photos: %(n)s new, %(held)s already sent', { n: photos, held }) : t('Photos: %(n)s', { n: photos }),
+    t('Attendees: %(n)s', { n: body.attendees.length }),
+    t('Signatures: %(n)s', { n: sigs }),
+  ];
+  if (draft.signatures?.unit?.refused) lines.push(t('The representative refused to sign'));
+  if (ctx.withdrawing.size) lines.push(counted(ctx.withdrawing.size, '1 photo withdrawn', '%(n)s photos withdrawn'));
+  if (!draft.checkin && !insp.checked_in_at) lines.push({ text: t('Not checked in on site'), warn: true });
+  if (body.reason) lines.push(t('Reason for the changes: %(reason)s', { reason: body.reason }));
+  return lines;
+}
+
 export function renderSubmit(ctx) {
   const { insp, draft } = ctx;
   const all = ctx.editable ? missing(insp, draft, ctx.photoCount) : [];
   const todo = all.filter((m) => !m.warn);
   const warnings = all.filter((m) => m.warn);
-  const reason = insp.status === 'returned' && ctx.editable
-    ? h('label', {}, t('Reason for the changes'), h('textarea', { name: 'reason', rows: 3, text: draft.reason || '',
-      oninput: (e) => { draft.reason = e.target.value; drafts.saveDraft(draft); button.disabled = todo.length > 0 || blank(draft.reason); } }))
+  const resubmitting = insp.status === 'returned' && ctx.editable;
+  // Why the button is greyed, beside it: a resubmission says what changed.
+  const hint = h('p', { class: 'hint', id: 'submit-hint', role: 'status' });
+  const update = () => {
+    const noReason = resubmitting && blank(draft.reason);
+    button.disabled = todo.length > 0 || noReason;
+    hint.textContent = noReason ? t('Write the reason for the changes to resubmit.') : '';
+    hint.hidden = !noReason;
+  };
+  const reason = resubmitting
+    ? h('label', { class: 'reason' }, h('span', {}, t('Reason for the changes'), ' ', h('span', { class: 'req', text: `(${t('required')})` })),
+      h('textarea', { name: 'reason', rows: 3, required: true, 'aria-required': 'true', text: draft.reason || '',
+        oninput: (e) => { draft.reason = e.target.value; drafts.saveDraft(draft); update(); } }))
     : null;
-  const button = h('button', { type: 'button', class: 'primary', name: 'submit', text: t('Submit'), disabled: todo.length > 0 || (reason && blank(draft.reason)),
+  const button = h('button', { type: 'button', class: 'primary', name: 'submit', text: resubmitting ? t('Resubmit') : t('Submit'),
+    'aria-describedby': 'submit-hint',
     onclick: async () => {
-      button.disabled = true;
       const photos = ctx.photos.filter((p) => p.state !== 'sent');
       const body = drafts.submission(insp, draft, photos);
+      const sure = await ask({ title: t('Send this inspection to the lead?'), lines: summary(ctx, body),
+        note: t('Once sent, it changes only if the lead returns it.'), ok: t('Send'), cancel: t('Go back') });
+      if (!sure) return;
+      button.disabled = true;
       await outbox.enqueue({ id: `submit:${insp.uuid}`, kind: 'submit', inspection: insp.uuid, body });
       ctx.rerender();
     } });
+  update();
   mount(h('div', { class: 'screen' }, back(ctx), h('h1', { text: t('Review and submit') }), syncPanel(ctx),
     ctx.editable ? h('section', { class: 'card' },
       h('h2', { text: todo.length ? t('Still missing (%(n)s)', { n: todo.length }) : t('Everything is filled in.') }),
       todo.length ? h('ul', { class: 'missing' }, todo.map((m) => h('li', {}, h('a', { href: m.href, text: m.text })))) : null,
       warnings.map((m) => h('p', { class: 'warn' }, h('a', { href: m.href, text: m.text }))),
-      reason, button) : null,
+      reason, button, hint) : null,
     insp.submitted_at ? h('p', { class: 'meta', text: t('Submitted %(time)s', { time: fmtTime(insp.submitted_at) }) }) : null,
     h('a', { class: 'button wide', href: '#/', text: t('Back to the inspections') })));
 }

@@ -235,6 +235,25 @@ def store_action_evidence(
     return row
 
 
+def withdraw_photo(row: EvidenceFile, user, *, at: datetime | None = None) -> bool:
+    """Withdraw a photo of an inspection the lead returned; True when it changed.
+
+    The row and its files are kept, for the lead's history; from now on it
+    counts for no item (completeness.submission_problems) and is left out of
+    the minutes. Withdrawing it again changes nothing. Signatures are replaced
+    by signing again, never withdrawn.
+    """
+    if row.kind != "photo" or row.inspection_id is None:
+        raise EvidenceError(422, "not_a_photo", _("Only a photo of the inspection can be withdrawn."))
+    if row.withdrawn_at is not None:
+        return False
+    row.withdrawn_at = at or datetime.now(timezone.utc)
+    row.withdrawn_by_id = getattr(user, "id", None)
+    db.session.flush()
+    audit.record(user, "evidence.withdraw", row.inspection, evidence=row.uuid, item_key=row.item_key)
+    return True
+
+
 @dataclass
 class InspectionEvidence:
     """An inspection's photos and signatures, grouped by what they are evidence of."""

@@ -7,7 +7,8 @@ The field app refuses to submit without these (mobile_web/static/js/form.js,
 `missing` and `photoNeeded`); the server applies the same rules, so another
 client or an out-of-date phone cannot skip them. Photos are uploaded after the
 submission (the outbox sends it first), so a submission is judged on the photos
-it announces, together with those the server already holds.
+it announces, together with those the server already holds and the team has
+not withdrawn.
 """
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def submission_problems(inspection: Inspection, outcomes: Mapping[str, str], ans
     if needing:
         held = set(db.session.scalars(sa.select(EvidenceFile.item_key).where(
             EvidenceFile.inspection_id == inspection.id, EvidenceFile.kind == "photo",
-            EvidenceFile.finding_id.is_(None), EvidenceFile.item_key.in_([i["key"] for i in needing]))))
+            EvidenceFile.finding_id.is_(None), EvidenceFile.withdrawn_at.is_(None),
+            EvidenceFile.item_key.in_([i["key"] for i in needing]))))
         needing = [item for item in needing if item["key"] not in held]
     problems = [{"item_key": item["key"], "message": _("a photo is needed for %(item)s", item=item_label(item))}
                 for item in needing]

@@ -96,7 +96,7 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
     answers = _apply(inspection, actor, content)
     now = utcnow()
     if resubmitting:
-        changes = diff(before, snapshot(inspection))
+        changes = diff(before, snapshot(inspection)) + _withdrawals_since(inspection, inspection.submitted_at)
         inspection.revision += 1
         row.revision_number = inspection.revision
         db.session.add(InspectionRevision(inspection_id=inspection.id, number=inspection.revision, reason=reason,
@@ -128,6 +128,14 @@ def _open_for(inspection: Inspection, content: SubmittedContent,
         raise SubmissionError(422, _("Give the reason for the changes when resubmitting."),
                               [{"item_key": None, "message": _("a reason is required")}])
     return resubmitting, reason, _check(inspection, content)
+
+
+def _withdrawals_since(inspection: Inspection, since: datetime | None) -> list[dict]:
+    """The photos the team withdrew since the last submission, as revision changes."""
+    rows = db.session.scalars(sa.select(EvidenceFile).where(
+        EvidenceFile.inspection_id == inspection.id, EvidenceFile.withdrawn_at.is_not(None),
+        *([EvidenceFile.withdrawn_at > since] if since else [])).order_by(EvidenceFile.id))
+    return [{"item_key": row.item_key, "field": "photo_withdrawn", "old": row.uuid, "new": None} for row in rows]
 
 
 def held_evidence_uuids(inspection: Inspection) -> list[str]:
@@ -370,8 +378,8 @@ def field_copy(inspection: Inspection) -> dict[str, Any]:
     evidence = list(db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.inspection_id == inspection.id)
                                        .order_by(EvidenceFile.id)))
     finding_uuids = {f.id: f.uuid for f in inspection.findings}
-    held = [{"uuid": e.uuid, "kind": e.kind, "item_key": e.item_key, "finding_uuid": finding_uuids.get(e.finding_id)}
-            for e in evidence]
+    held = [{"uuid": e.uuid, "kind": e.kind, "item_key": e.item_key, "finding_uuid": finding_uuids.get(e.finding_id),
+             "withdrawn_at": e.withdrawn_at} for e in evidence]
     findings = [{"uuid": f.uuid, "item_key": f.item_key, "severity": f.severity, "description": f.description,
                  "photo_uuids": [e.uuid for e in evidence if e.finding_id == f.id]} for f in inspection.findings]
     comments = list(db.session.scalars(sa.select(ReviewComment).where(ReviewComment.inspection_id == inspection.id)

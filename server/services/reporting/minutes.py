@@ -81,7 +81,8 @@ def minutes_context(inspection: Inspection) -> dict:
     answers = {a.item_key: a for a in inspection.answers}
     outcomes = {i["key"]: i for i in (inspection.score or {}).get("items") or ()}
     photos = list(db.session.scalars(
-        sa.select(EvidenceFile).where(EvidenceFile.inspection_id == inspection.id, EvidenceFile.kind == "photo")
+        sa.select(EvidenceFile).where(EvidenceFile.inspection_id == inspection.id, EvidenceFile.kind == "photo",
+                                      EvidenceFile.withdrawn_at.is_(None))  # withdrawn: the lead's history only
         .order_by(EvidenceFile.id)))
     by_finding: dict[int, list] = {}
     by_item: dict[str, list] = {}

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from ..forms.auth import SignInForm
 from ..models.types import utcnow
 from ..services.directory import auth as auth_service
 
@@ -33,12 +34,15 @@ def _wait_message(seconds: int) -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
+    form = SignInForm()
     error, status, headers = None, 200, {}
-    if request.method == "POST":
+    if request.method == "POST" and not form.validate():
+        status = 422
+    elif request.method == "POST":
         config = current_app.config
         now = utcnow()
         result = auth_service.sign_in(
-            request.form.get("username", ""), request.form.get("password", ""),
+            form.username.data, form.password.data,
             address=request.remote_addr or "", now=now,
             throttle=auth_service.Throttle(
                 max_per_user=config["LOGIN_MAX_FAILURES_PER_USER"],
@@ -55,9 +59,9 @@ def login():
             error, status = _("Wrong username or password."), 401
         else:
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(result.user, remember=bool(request.form.get("remember")))
+            login_user(result.user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), status, headers
+    return render_template("login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")

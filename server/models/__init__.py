@@ -1,5 +1,5 @@
 """The domain model, one module per aggregate."""
-from .checklists import Checklist, ChecklistVersion
+from .checklists import Checklist, ChecklistStatus, ChecklistVersion
 from .evidence import EvidenceFile
 from .inspections import (
     Answer,
@@ -21,7 +21,7 @@ from .units import SuccessionKind, Unit, UnitLocation, UnitSuccession
 from .users import LoginAttempt, Role, Team, User, team_members
 
 __all__ = [
-    "ActionEvent", "ActionStatus", "ActionTotal", "Answer", "Attendee", "AuditEvent", "Checklist",
+    "ActionEvent", "ActionStatus", "ActionTotal", "Answer", "Attendee", "AuditEvent", "Checklist", "ChecklistStatus",
     "ChecklistVersion", "Conclusion", "CoverageTotal", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
     "Inspection", "InspectionKind", "ItemFailureTotal", "LoginAttempt", "InspectionRevision", "InspectionStatus",
     "Notification", "PendingTotal", "Plan", "RemediationAction", "RepeatTotal", "RepeatUnitTotal", "ReviewComment", "Role", "Submission",

@@ -10,6 +10,11 @@ from ..extensions import db
 from .types import JSONType, UTCDateTime, utcnow
 
 
+class ChecklistStatus:
+    PUBLISHED = "published"
+    RETIRED = "retired"  # no new plans; still readable, its inspections keep working
+
+
 class Checklist(db.Model):
     """A checklist, identified by the stable `key` of its file."""
 
@@ -18,6 +23,9 @@ class Checklist(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(20), default=ChecklistStatus.PUBLISHED,
+                                        server_default=ChecklistStatus.PUBLISHED)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     versions: Mapped[list[ChecklistVersion]] = relationship(
         back_populates="checklist", order_by="ChecklistVersion.number"

@@ -43,6 +43,7 @@ from datetime import datetime
 from typing import Any
 
 import pillow_heif
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from PIL import Image, ImageCms
 
@@ -251,7 +252,7 @@ def _too_many_pixels(max_pixels: int, pixels: int | None = None) -> PhotoRejecte
     return PhotoRejected(
         "too_many_pixels",
         _("The image has more than %(limit)s megapixels; please send a smaller photo.",
-          limit=f"{max_pixels / 1e6:g}"),
+          limit=format_decimal(max_pixels / 1e6, format="#,##0.#")),
         pixels=pixels, max_pixels=max_pixels,
     )
 
@@ -262,8 +263,8 @@ def _checked(size: DecodedSize, max_decoded_bytes: int) -> int:
         raise PhotoRejected(
             "decoded_too_large",
             _("The image would take %(size)s MB of memory once opened, more than the %(limit)s MB allowed; "
-              "please send a smaller photo.", size=f"{math.ceil(size.total / 1e6)}",
-              limit=f"{max_decoded_bytes // 1_000_000}"),
+              "please send a smaller photo.", size=format_decimal(math.ceil(size.total / 1e6)),
+              limit=format_decimal(max_decoded_bytes // 1_000_000)),
             decoded_bytes=size.total, max_decoded_bytes=max_decoded_bytes,
         )
     return size.decoder

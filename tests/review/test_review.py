@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import (
-    AuditEvent, Inspection, InspectionRevision, InspectionStatus, Notification, ReviewComment, Role,
+    AuditEvent, Inspection, InspectionRevision, InspectionStatus, Notification, ReviewComment, Role, User,
 )
 from server.services.review import approval as review
 from tests.concurrency import request_during_open_change
@@ -59,8 +59,10 @@ def test_returning_stores_comments_on_the_items_they_concern_and_tells_the_team(
         rows = db.session.scalars(sa.select(ReviewComment).order_by(ReviewComment.id)).all()
         assert [(c.item_key, c.body) for c in rows] == [(None, "Bổ sung thành phần"),
                                                          ("bien-hieu", "Chụp lại biển hiệu")]
-        kinds = db.session.scalars(sa.select(Notification.kind)).all()
-        assert kinds.count("inspection_returned") == 2  # the lead and the inspector of the team
+        told = db.session.execute(sa.select(User.username, Notification.link).join(User, User.id == Notification.user_id)
+                                  .where(Notification.kind == "inspection_returned")).all()
+        # The inspector of the team, with a link to the field app; not the lead who returned it.
+        assert told == [("insp", "/app")]
 
 
 def test_returning_without_any_comment_is_refused_and_changes_nothing(app, client, auth, world):

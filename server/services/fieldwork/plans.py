@@ -230,7 +230,7 @@ def _unit_told(inspection: Inspection) -> bool:
             and plan.notice_published_at is not None)
 
 
-def _tell_new_dates(inspection: Inspection, old_team_id: int | None, old_window: tuple) -> None:
+def _tell_new_dates(inspection: Inspection, old_team_id: int | None, old_window: tuple, actor=None) -> None:
     params = {"unit": inspection.unit_name_snapshot, "start": _day(inspection.window_start),
               "end": _day(inspection.window_end)}
     moved_team = inspection.team_id != old_team_id
@@ -238,28 +238,30 @@ def _tell_new_dates(inspection: Inspection, old_team_id: int | None, old_window:
         old_team = db.session.get(Team, old_team_id) if old_team_id else None
         notifications.notify(_members(old_team), "inspection_reassigned",
                              _l("No longer your team's: %(unit)s"),
-                             body=_l("The lead gave this inspection to another team."), params=params, link="/app")
+                             body=_l("The lead gave this inspection to another team."), params=params, link="/app",
+                             actor=actor)
         notifications.notify(_members(inspection.team), "inspection_assigned",
                              _l("New inspection for your team: %(unit)s, %(start)s – %(end)s"),
-                             params=params, link="/app")
+                             params=params, link="/app", actor=actor)
     elif (inspection.window_start, inspection.window_end) != old_window:
         notifications.notify(_members(inspection.team), "inspection_rescheduled",
-                             _l("New dates for %(unit)s: %(start)s – %(end)s"), params=params, link="/app")
+                             _l("New dates for %(unit)s: %(start)s – %(end)s"), params=params, link="/app",
+                             actor=actor)
     if (inspection.window_start, inspection.window_end) != old_window and _unit_told(inspection):
         notifications.notify(unit_officers(inspection.unit_id), "inspection_rescheduled",
                              _l("The inspection of %(unit)s is moved to %(start)s – %(end)s"),
-                             params=params, link="/portal/")
+                             params=params, link="/portal/", actor=actor)
 
 
-def _tell_cancelled(inspection: Inspection, reason: str) -> None:
+def _tell_cancelled(inspection: Inspection, reason: str, actor=None) -> None:
     params = {"unit": inspection.unit_name_snapshot, "reason": reason,
               "start": _day(inspection.window_start), "end": _day(inspection.window_end)}
     notifications.notify(_members(inspection.team), "inspection_cancelled", _l("Cancelled: %(unit)s"),
-                         body=_l("Reason: %(reason)s"), params=params, link="/app")
+                         body=_l("Reason: %(reason)s"), params=params, link="/app", actor=actor)
     if _unit_told(inspection):
         notifications.notify(unit_officers(inspection.unit_id), "inspection_cancelled",
                              _l("The inspection of %(unit)s planned for %(start)s – %(end)s is cancelled"),
-                             params=params, link="/portal/")
+                             params=params, link="/portal/", actor=actor)
 
 
 def update_plan(actor, plan: Plan, *, title: str, purpose: str | None, period_start: date, period_end: date,
@@ -323,7 +325,7 @@ def update_plan(actor, plan: Plan, *, title: str, purpose: str | None, period_st
             db.session.flush()
             audit.record(actor, "inspection.reassign", inspection, plan_id=plan.id,
                          team=[old_team_id, new_team_id])
-            _tell_new_dates(inspection, old_team_id, (inspection.window_start, inspection.window_end))
+            _tell_new_dates(inspection, old_team_id, (inspection.window_start, inspection.window_end), actor)
     added = []
     if added_units:
         start = max(period_start, date.today()) if period_start <= date.today() <= period_end else period_start
@@ -334,7 +336,7 @@ def update_plan(actor, plan: Plan, *, title: str, purpose: str | None, period_st
             notifications.notify(_members(plan.team), "inspection_assigned",
                                  _l("New inspection for your team: %(unit)s, %(start)s – %(end)s"),
                                  params={"unit": unit.name, "start": _day(start), "end": _day(period_end)},
-                                 link="/app")
+                                 link="/app", actor=actor)
         changes["units_added"] = [None, [u.code for u in added_units]]
     db.session.flush()
     if changes:
@@ -371,7 +373,7 @@ def reschedule_inspection(actor, inspection: Inspection, *, window_start: date, 
     audit.record(actor, "inspection.reschedule", inspection, plan_id=inspection.plan_id,
                  window=[[_plain(d) for d in old_window], [window_start.isoformat(), window_end.isoformat()]],
                  team=[old_team_id, new_team_id])
-    _tell_new_dates(inspection, old_team_id, old_window)
+    _tell_new_dates(inspection, old_team_id, old_window, actor)
     return inspection
 
 
@@ -402,7 +404,7 @@ def cancel_inspection(actor, inspection: Inspection, *, reason: str) -> Inspecti
     inspection.cancel_reason = reason
     db.session.flush()
     audit.record(actor, "inspection.cancel", inspection, plan_id=inspection.plan_id, reason=reason, was=was)
-    _tell_cancelled(inspection, reason)
+    _tell_cancelled(inspection, reason, actor)
     return inspection
 
 
@@ -423,7 +425,7 @@ def delete_plan(actor, plan: Plan) -> None:
                           "others instead: %(units)s", units=", ".join(i.unit_name_snapshot for i in started)), 409)
     for inspection in inspections:
         if inspection.status != InspectionStatus.CANCELLED:
-            _tell_cancelled(inspection, _("the plan %(title)s was withdrawn", title=plan.title))
+            _tell_cancelled(inspection, _("the plan %(title)s was withdrawn", title=plan.title), actor)
         audit.record(actor, "inspection.delete", inspection, plan_id=plan.id, uuid=inspection.uuid,
                      unit_code=inspection.unit_code_snapshot)
         db.session.delete(inspection)

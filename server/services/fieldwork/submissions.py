@@ -18,14 +18,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
 from ...models import (
     Answer, Attendee, EvidenceFile, Finding, Inspection, InspectionRevision, InspectionStatus,
-    ReviewComment, Submission,
+    ReviewComment, Role, Submission,
 )
 from ...models.types import utcnow
-from ..foundation import audit, idempotency
+from ..foundation import audit, idempotency, notifications
 from . import completeness
 from ..checklists import scoring
 from ..checklists.definition import SEVERITIES, item_index
@@ -112,7 +113,24 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
     audit.record(actor, "inspection.resubmit" if resubmitting else "inspection.submit", inspection,
                  submission=submission_uuid, revision=inspection.revision, result=inspection.result,
                  **({"reason": reason} if resubmitting else {}))
+    _tell_leads(inspection, actor, resubmitting)
     return row, True
+
+
+def _tell_leads(inspection: Inspection, actor, resubmitting: bool) -> None:
+    """The plan's leads (whoever made it, the lead of its team) learn that
+    there is something to review, with a link to the inspection's page."""
+    plan = inspection.plan
+    leads = []
+    if plan is not None:
+        if plan.created_by is not None and plan.created_by.role == Role.LEAD:
+            leads.append(plan.created_by)
+        if plan.team is not None and plan.team.lead is not None:
+            leads.append(plan.team.lead)
+    title = _l("Resubmitted for review: %(unit)s") if resubmitting else _l("Submitted for review: %(unit)s")
+    notifications.notify(leads, "inspection_resubmitted" if resubmitting else "inspection_submitted", title,
+                         params={"unit": inspection.unit_name_snapshot},
+                         link=f"/review/inspections/{inspection.uuid}", actor=actor)
 
 
 def _open_for(inspection: Inspection, content: SubmittedContent,

@@ -27,18 +27,21 @@ def render(text, params: dict | None, locale: str | None) -> str:
 
 
 def notify(users: Iterable[User | None], kind: str, title, *, params: dict | None = None, body=None,
-           link: str | None = None, dedupe_key=None) -> list[Notification]:
+           link: str | None = None, dedupe_key=None, actor=None) -> list[Notification]:
     """Add a notification for each user; returns the rows created.
 
     `title` and `body` are lazy messages (lazy_gettext) rendered in each
     user's language with `params`. `dedupe_key(user) -> str` (or a str for a
     single user) makes the notification idempotent: a key already stored is
-    skipped.
+    skipped. `actor`, whoever did what the notification tells of, is not told
+    of their own act; a user listed twice is told once.
     """
     created: list[Notification] = []
+    seen: set[int] = {actor.id} if getattr(actor, "id", None) is not None else set()
     for user in users:
-        if user is None or not user.active:
+        if user is None or not user.active or user.id in seen:
             continue
+        seen.add(user.id)
         key = dedupe_key(user) if callable(dedupe_key) else dedupe_key
         row = Notification(
             user_id=user.id, kind=kind, title=render(title, params, user.locale)[:500],

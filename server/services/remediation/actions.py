@@ -127,7 +127,7 @@ def request_extension(action: RemediationAction, actor, *, reason: str, new_dead
     lead = action.inspection.team.lead if action.inspection.team else None
     notifications.notify(
         [lead] if lead else [], "extension_requested", _l("Extension requested: %(title)s"),
-        params={"title": action.title}, link=f"/actions/{action.id}",
+        params={"title": action.title}, link=f"/actions/{action.id}", actor=actor,
     )
     return request
 
@@ -157,7 +157,7 @@ def decide_extension(request: ExtensionRequest, actor, *, approve: bool, note: s
         [requester] if requester else [],
         "extension_decided",
         _l("Extension approved: %(title)s") if approve else _l("Extension refused: %(title)s"),
-        params={"title": action.title}, link=f"/actions/{action.id}",
+        params={"title": action.title}, link=f"/actions/{action.id}", actor=actor,
     )
     return request
 
@@ -178,7 +178,8 @@ def _notify_move(action: RemediationAction, actor, before: str, to: str, note: s
     else:
         return
     notifications.notify(recipients, f"action_{to}", title,
-                         params={"title": action.title, "status": STATUS_LABELS[to]}, link=f"/actions/{action.id}")
+                         params={"title": action.title, "status": STATUS_LABELS[to]}, link=f"/actions/{action.id}",
+                         actor=actor)
 
 
 def visible_actions(user, *, status: str | None = None, only_overdue: bool = False, today: date,

@@ -163,7 +163,7 @@ def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, r
     notifications.notify(unit_officers(inspection.unit_id), "conclusion_issued",
                          _l("Conclusion issued: %(checklist)s"),
                          params={"checklist": localize(inspection.definition["title"], locale)},
-                         link=f"/portal/inspections/{inspection.uuid}")
+                         link=f"/portal/inspections/{inspection.uuid}", actor=actor)
     return conclusion, actions
 
 

@@ -157,10 +157,11 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
         return role in (Role.INSPECTOR, Role.LEAD) and _in_team(user, insp.team_id)
     if action == "inspection.review":
         return role == Role.LEAD and insp.status == InspectionStatus.SUBMITTED
-    # Review and conclusion. The review page (answers, comments,
-    # revisions) is the leads'; a lead's change after submission is a revision.
+    # Review and conclusion. The inspection page (answers, photos, findings,
+    # comments, revisions) is read by every staff role; only a lead acts on
+    # it, and a lead's change after submission is a revision.
     if action == "inspection.review_view":
-        return role == Role.LEAD
+        return role in STAFF
     if action == "inspection.revise":
         return role == Role.LEAD and insp.status in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
     if action == "inspection.conclude":

@@ -21,6 +21,7 @@ from ..schemas.actions import local_today  # one definition of "today" (the team
 from ..services.evidence import files as evidence_service
 from ..services.remediation import actions as remediation, rules as remediation_rules
 from ..services.remediation.actions import visible_actions
+from ..services.reporting import report_text
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -84,6 +85,7 @@ def render_action(action: RemediationAction, *, error: str | None = None, code: 
         can_extend=can(current_user, "action.request_extension", action)
         and remediation.pending_extension(action) is None,
         can_decide=can(current_user, "action.decide_extension", action),
+        measured=report_text.measured_texts(action.inspection.checklist_version.definition, action.finding_snapshot),
     ), code
 
 

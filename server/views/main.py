@@ -1,11 +1,12 @@
 """The home page: what each role needs first."""
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from ..models import Role
-from ..permissions import authorize
+from ..models import InspectionStatus, Role
+from ..permissions import authorize, inspection_scope
+from ..services.fieldwork import inspection_search
 from ..services.fieldwork import inspections as inspection_service
 
 bp = Blueprint("main", __name__)
@@ -16,8 +17,12 @@ bp = Blueprint("main", __name__)
 def home():
     authorize("inspection.list")
     today = date.today()
-    items = inspection_service.visible_inspections(current_user, today=today, limit=200)
+    filters = inspection_search.parse(request.args)
+    items = inspection_service.visible_inspections(current_user, today=today, limit=200, filters=filters)
     counts = None
     if current_user.role in (Role.ADMIN, Role.LEAD, Role.VIEWER):
         counts = inspection_service.count_by_status(current_user)
-    return render_template("home.html", inspections=items, counts=counts, today=today)
+    return render_template("home.html", inspections=items, counts=counts, today=today, filters=filters,
+                           statuses=list(InspectionStatus),
+                           choices=inspection_search.choices(inspection_scope(current_user))), \
+        422 if filters.errors else 200

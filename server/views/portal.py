@@ -17,6 +17,7 @@ from ..models import Inspection, InspectionKind, InspectionStatus, Plan
 from ..permissions import authorize, authorized_inspection, inspection_scope
 from ..services.review import conclusions
 from ..services.remediation import rules as remediation_rules
+from ..services.reporting import report_text
 from .actions import local_today, visible_actions
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -71,8 +72,9 @@ def _get(uuid: str, action: str) -> Inspection:
 @login_required
 def inspection(uuid: str):
     insp = _get(uuid, "inspection.view")
+    found = report_text.found_texts(insp.definition, insp.answers, {f.item_key for f in insp.findings if f.item_key})
     return render_template("portal/inspection.html", inspection=insp, conclusion=conclusions.get_conclusion(insp),
-                           actions=conclusions.actions_of(insp), today=local_today())
+                           actions=conclusions.actions_of(insp), today=local_today(), found=found)
 
 
 @bp.get("/notices/<uuid>")

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Inspection, InspectionKind, InspectionStatus
-from ..permissions import authorize, authorized_inspection, can
-from ..services.fieldwork import completeness
+from ..permissions import authorize, authorized_inspection, can, inspection_scope
+from ..services.fieldwork import completeness, inspection_search
 from ..services.review import conclusions, followups, approval as review
 from ..services.evidence import files as evidence, geo
 from ..services.checklists import scoring
@@ -32,7 +32,11 @@ def get_inspection(uuid: str, action: str) -> Inspection:
 @login_required
 def queue():
     authorize("review.queue")
-    return render_template("review/queue.html", inspections=review.review_queue(current_user))
+    filters = inspection_search.parse(request.args, statuses=review.QUEUE_STATUSES)
+    return render_template("review/queue.html", inspections=review.review_queue(current_user, filters),
+                           filters=filters, statuses=review.QUEUE_STATUSES,
+                           choices=inspection_search.choices(inspection_scope(current_user))), \
+        422 if filters.errors else 200
 
 
 def _item_rows(inspection: Inspection) -> list[dict]:

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import load_only, selectinload
 
 from ...extensions import db
-from ...models import Checklist, ChecklistVersion, Inspection, InspectionStatus, Plan, Team, Unit
+from ...models import Checklist, ChecklistVersion, Inspection, InspectionStatus, Plan, Role, Team, Unit
 from ...permissions import inspection_scope, redact
 from ..foundation import audit
+from . import inspection_search
 
 
 # What a list shows of each inspection (schemas/inspections.py InspectionSummarySchema,
@@ -37,14 +38,20 @@ def _visible(user, today: date, stmt):
     )
 
 
-def visible_inspections(user, *, today: date, limit: int | None = None) -> list[Inspection]:
-    """The inspections `user` may know of: today's first, then the soonest."""
+def visible_inspections(user, *, today: date, limit: int | None = None, filters=None) -> list[Inspection]:
+    """The inspections `user` may know of: today's first, then the soonest; with
+    `filters` (inspection_search.Filters), those matching them. A unit officer
+    cannot filter by result before the conclusion, so not by result at all."""
     stmt = _visible(user, today, sa.select(Inspection).options(
-        load_only(*LISTED, raiseload=True),
+        load_only(*LISTED, Inspection.plan_id, raiseload=True),
         # Nor the versions' definitions: a list needs their key and number only.
         selectinload(Inspection.checklist_version).load_only(ChecklistVersion.number)
         .selectinload(ChecklistVersion.checklist),
+        # Whether the plan's notice is out: a unit's card links to it.
+        selectinload(Inspection.plan).load_only(Plan.kind, Plan.notice_published_at),
         selectinload(Inspection.team)))
+    if filters is not None:
+        stmt = inspection_search.apply(stmt, filters, with_results=getattr(user, "role", None) != Role.UNIT_OFFICER)
     if limit:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))

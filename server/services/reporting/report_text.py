@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..checklists.definition import iter_items, localize
+from ..checklists.definition import item_index, iter_items, localize
 
 # How many items a deciding rule names before it only counts the rest.
 NAMED_ITEMS = 5
@@ -110,3 +110,36 @@ def score_words(score: dict | None, definition: dict, locale: str | None = None)
     locale = locale or str(get_locale() or "vi")
     return {"decision": decision_text(score.get("decided_by"), score_titles(definition, locale)),
             "band": band_text(score.get("band"), locale)}
+
+
+def measured_texts(definition: dict, snapshot: list[dict], locale: str | None = None) -> dict[str, str]:
+    """What was measured for each item of a finding snapshot (an action's
+    `finding_snapshot`), by item key: "48/50 (96%)", "Fail", an option's label."""
+    locale = locale or str(get_locale() or "vi")
+    items = item_index(definition)
+    words = answer_words()
+    found: dict[str, str] = {}
+    for entry in snapshot or ():
+        key, answer = entry.get("item_key"), entry.get("answer")
+        if key in items and answer:
+            text = answer_text(items[key][1], answer.get("value"), bool(answer.get("na")), locale, words)
+            if text:
+                found[key] = text
+    return found
+
+
+def found_texts(definition: dict, answers, keys, locale: str | None = None) -> dict[str, dict[str, str]]:
+    """For the items `keys` (those findings are about), the item's text and the
+    answer measured: {key: {"item": ..., "value": "48/50 (96%)"}}. `answers`: Answer rows."""
+    locale = locale or str(get_locale() or "vi")
+    items = item_index(definition)
+    by_key = {a.item_key: a for a in answers}
+    words = answer_words()
+    found: dict[str, dict[str, str]] = {}
+    for key in keys:
+        answer = by_key.get(key)
+        if key in items and answer is not None:
+            item = items[key][1]
+            found[key] = {"item": localize(item["text"], locale),
+                          "value": answer_text(item, answer.value, answer.na, locale, words)}
+    return {k: v for k, v in found.items() if v["value"]}

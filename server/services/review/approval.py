@@ -18,7 +18,7 @@ from ...models.types import utcnow
 from ...permissions import inspection_scope
 from ..foundation import audit, notifications
 from ..checklists import scoring
-from ..fieldwork import submissions
+from ..fieldwork import inspection_search, submissions
 from ..checklists.definition import item_index
 
 
@@ -30,16 +30,25 @@ class ReviewError(Exception):
         self.status, self.message = status, message
 
 
-def review_queue(user) -> list[Inspection]:
-    """Submitted inspections waiting for review, then approved ones waiting for a conclusion."""
+# What the queue lists: what waits for the lead, and what went back to the team.
+QUEUE_STATUSES = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED, InspectionStatus.RETURNED)
+
+
+def review_queue(user, filters=None) -> list[Inspection]:
+    """Submitted inspections waiting for review, then approved ones waiting for a conclusion;
+    with `filters` (services/fieldwork/inspection_search.py) naming a status, those of that
+    status (the returned ones, back with the team, included)."""
+    wanted = [filters.status] if filters is not None and filters.status else \
+        [InspectionStatus.SUBMITTED, InspectionStatus.APPROVED]
     stmt = (
         sa.select(Inspection)
-        .where(inspection_scope(user),
-               Inspection.status.in_([InspectionStatus.SUBMITTED, InspectionStatus.APPROVED]))
+        .where(inspection_scope(user), Inspection.status.in_(wanted))
         .options(selectinload(Inspection.checklist_version), selectinload(Inspection.team))
         .order_by(sa.case((Inspection.status == InspectionStatus.SUBMITTED, 0), else_=1),
                   Inspection.submitted_at, Inspection.id)
     )
+    if filters is not None:
+        stmt = inspection_search.apply(stmt, filters)
     return list(db.session.scalars(stmt))
 
 

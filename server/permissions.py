@@ -30,6 +30,12 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "inspection.list": {Role.ADMIN, Role.LEAD, Role.VIEWER, Role.INSPECTOR, Role.UNIT_OFFICER},
     "plan.manage": {Role.ADMIN, Role.LEAD},
     "checklist.manage": {Role.ADMIN},
+    # The checklist library: read by staff; leads and admins upload and publish
+    # versions; retiring one (no new plans with it) is the admins'.
+    "checklist.view": {Role.ADMIN, Role.LEAD, Role.VIEWER},
+    "checklist.upload": {Role.ADMIN, Role.LEAD},
+    "checklist.publish": {Role.ADMIN, Role.LEAD},
+    "checklist.retire": {Role.ADMIN},
     "unit.manage": {Role.ADMIN},
     "user.manage": {Role.ADMIN},
     # Lead workspace: plans are read by viewers, written by leads;

@@ -61,8 +61,8 @@ def test_returning_stores_comments_on_the_items_they_concern_and_tells_the_team(
                                                          ("bien-hieu", "Chụp lại biển hiệu")]
         told = db.session.execute(sa.select(User.username, Notification.link).join(User, User.id == Notification.user_id)
                                   .where(Notification.kind == "inspection_returned")).all()
-        # The inspector of the team, with a link to the field app; not the lead who returned it.
-        assert told == [("insp", "/app")]
+        # The inspector of the team, with a link to the inspection in the field app; not the lead who returned it.
+        assert told == [("insp", f"/app#/i/{world['uuid']}")]
 
 
 def test_returning_without_any_comment_is_refused_and_changes_nothing(app, client, auth, world):

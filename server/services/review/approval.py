@@ -94,7 +94,8 @@ def return_to_team(inspection: Inspection, actor, comments: list[tuple[str | Non
     audit.record(actor, "inspection.return", inspection, comments=len(rows),
                  items=sorted({r.item_key for r in rows if r.item_key}))
     notifications.notify(_team_members(inspection), "inspection_returned", _l("Returned for changes: %(unit)s"),
-                         params={"unit": inspection.unit_name_snapshot}, link="/app", actor=actor)
+                         params={"unit": inspection.unit_name_snapshot}, link=f"/app#/i/{inspection.uuid}",
+                         actor=actor)
     return rows
 
 

@@ -112,13 +112,12 @@ def _items(old: dict, new: dict) -> list[Change]:
         old_section, old_item = before[key]
         kinds, fields = [], []
         for name in WORDING:
-            if old_item.get(name) != item.get(name):
-                fields.append((name, old_item.get(name), item.get(name)))
+            fields.extend(_text_changes(name, old_item.get(name), item.get(name)))
         old_labels = {o["key"]: o["label"] for o in old_item.get("options") or ()}
         new_labels = {o["key"]: o["label"] for o in item.get("options") or ()}
         for option, label in new_labels.items():
-            if option in old_labels and old_labels[option] != label:
-                fields.append((f"options.{option}.label", old_labels[option], label))
+            if option in old_labels:
+                fields.extend(_text_changes(f"options.{option}.label", old_labels[option], label))
         if fields:
             kinds.append("reworded")
         scoring = [(n, old_item.get(n), item.get(n)) for n in SCORING if old_item.get(n) != item.get(n)]
@@ -138,6 +137,16 @@ def _items(old: dict, new: dict) -> list[Change]:
     changes.extend(Change(key, ["removed"], old=item, old_section=section["key"])
                    for key, (section, item) in before.items() if key not in after)
     return changes
+
+
+def _text_changes(name: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    """A reworded text, language by language when both are written per language."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [(f"{name}.{lang}", old.get(lang), new.get(lang))
+                for lang in dict.fromkeys([*old, *new]) if old.get(lang) != new.get(lang)]
+    return [(name, old, new)]
 
 
 def _options(item: dict) -> str:

@@ -51,7 +51,8 @@ def write_workbook(definition: dict | None, *, examples: Iterable[dict] = ()) ->
 
     languages = languages_of(definition)
     book = Workbook()
-    _instructions(book.active)
+    examples = list(examples)
+    _instructions(book.active, with_examples=bool(examples))
     settings = book.create_sheet(SETTINGS)
     sections = book.create_sheet(SECTIONS)
     items = book.create_sheet(ITEMS)
@@ -79,7 +80,6 @@ def write_workbook(definition: dict | None, *, examples: Iterable[dict] = ()) ->
                      "applies_to", "legal_basis", "band"):
             settings.append([name])
     _lists(settings, setting_header, sections, section_header, items, item_header, options, option_header)
-    examples = list(examples)
     if examples:
         _examples(book.create_sheet(EXAMPLES), examples, languages)
     out = io.BytesIO()
@@ -252,7 +252,7 @@ def _column_hints() -> dict[str, str]:
     }
 
 
-def _instructions(sheet) -> None:
+def _instructions(sheet, *, with_examples: bool) -> None:
     from openpyxl.styles import Alignment, Font
 
     sheet.title = INSTRUCTIONS
@@ -276,9 +276,10 @@ def _instructions(sheet) -> None:
         (_("Upload the workbook on the Checklists page: it is checked, every problem is shown with its sheet "
            "and cell (e.g. items!C14), and a valid checklist is shown as the phone will show it before you "
            "publish it."), False),
-        (_("The examples sheet shows the checklists that come with KiemTra, row by row as on the items sheet."),
-         False),
     ]
+    if with_examples:
+        lines.append((_("The examples sheet shows the checklists that come with KiemTra, row by row as on the "
+                        "items sheet."), False))
     sheet.column_dimensions["A"].width = 110
     for text, bold in lines:
         sheet.append([text])

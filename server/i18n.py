@@ -18,7 +18,10 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    # The organisation's time zone is a setting an administrator may change.
+    from .services.foundation import settings
+
+    return settings.get("BABEL_DEFAULT_TIMEZONE")
 
 
 def text_for(text, locale: str | None = None) -> str:

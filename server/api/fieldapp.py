@@ -1,7 +1,7 @@
 """The field app's JSON API: an inspection in full, and submitting it."""
 from types import SimpleNamespace
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Inspection
 from ..permissions import authorized_inspection, redact
 from ..schemas.fieldapp import InspectionDetailSchema, SubmissionResultSchema, SubmissionSchema
+from ..services.foundation import settings as org_settings
 from ..services.fieldwork import submissions
 
 blp = Blueprint("fieldapp_api", __name__, url_prefix="/api/inspections", description="Field app: conduct and submit")
@@ -40,8 +41,8 @@ class InspectionDetail(MethodView):
         """An inspection with its checklist, unit, stored content, review comments and held evidence."""
         inspection = _inspection(uuid, "inspection.view")
         # The server's own limits, so the phone warns by the rule the lead's flags use.
-        rules = {"radius_m": current_app.config["CHECKIN_RADIUS_M"],
-                 "poor_accuracy_m": current_app.config["POOR_ACCURACY_M"]}
+        rules = {"radius_m": org_settings.get("CHECKIN_RADIUS_M"),
+                 "poor_accuracy_m": org_settings.get("POOR_ACCURACY_M")}
         extra = submissions.field_copy(inspection) | {"location_rules": rules}
         detail = InspectionDetailSchema().dump(_Detail(inspection, extra))
         # The fields the user may receive, by the same rule as the list's.

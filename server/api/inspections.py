@@ -1,7 +1,7 @@
 """Inspections visible to the signed-in user."""
 from datetime import date
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -14,6 +14,7 @@ from ..schemas.evidence import CheckInResultSchema, CheckInSchema
 from ..schemas.inspections import InspectionSummarySchema, MeSchema
 from ..services.fieldwork import checkin as fieldwork
 from ..services.fieldwork import inspections as inspection_service
+from ..services.foundation import settings as org_settings
 
 blp = Blueprint("inspections", __name__, url_prefix="/api", description="Inspections")
 
@@ -53,8 +54,8 @@ class CheckIn(MethodView):
         try:
             fieldwork.check_in(
                 inspection, current_user, lat=args["lat"], lon=args["lon"], accuracy_m=args["accuracy_m"],
-                at=args["at"] or utcnow(), radius_m=current_app.config["CHECKIN_RADIUS_M"],
-                poor_accuracy_m=current_app.config["POOR_ACCURACY_M"],
+                at=args["at"] or utcnow(), radius_m=org_settings.get("CHECKIN_RADIUS_M"),
+                poor_accuracy_m=org_settings.get("POOR_ACCURACY_M"),
             )
         except fieldwork.FieldworkError as exc:
             db.session.rollback()

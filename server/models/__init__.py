@@ -17,6 +17,7 @@ from .plans import InspectionKind, Plan
 from .remediation import ActionEvent, ActionStatus, ExtensionRequest, RemediationAction
 from .reporting import (ActionTotal, CoverageTotal, FailedItem, ItemFailureTotal, PendingTotal, RepeatTotal,
                         RepeatUnitTotal, UnitScoreTotal)
+from .settings import OrganisationSetting
 from .units import SuccessionKind, Unit, UnitLocation, UnitSuccession
 from .users import LoginAttempt, Role, Team, User, team_members
 
@@ -24,6 +25,6 @@ __all__ = [
     "ActionEvent", "ActionStatus", "ActionTotal", "Answer", "Attendee", "AuditEvent", "Checklist", "ChecklistStatus",
     "ChecklistVersion", "Conclusion", "CoverageTotal", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
     "Inspection", "InspectionKind", "ItemFailureTotal", "LoginAttempt", "InspectionRevision", "InspectionStatus",
-    "Notification", "PendingTotal", "Plan", "RemediationAction", "RepeatTotal", "RepeatUnitTotal", "ReviewComment", "Role", "Submission",
+    "Notification", "OrganisationSetting", "PendingTotal", "Plan", "RemediationAction", "RepeatTotal", "RepeatUnitTotal", "ReviewComment", "Role", "Submission",
     "SuccessionKind", "Team", "Unit", "UnitLocation", "UnitScoreTotal", "UnitSuccession", "User", "team_members",
 ]

@@ -2,13 +2,14 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from marshmallow import Schema, fields
+
+from ..services.foundation import settings as org_settings
 
 
 def local_today() -> date:
-    """Today where the teams work (BABEL_DEFAULT_TIMEZONE), which decides what is overdue."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    """Today where the teams work (the organisation's time zone), which decides what is overdue."""
+    return datetime.now(ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))).date()
 
 
 class ActionEventSchema(Schema):

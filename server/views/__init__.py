@@ -1,5 +1,5 @@
 """HTML pages. Only create_app() imports this package."""
-from . import auth, checklists, dashboard, exports, fieldapp, health, main, plans, reports
+from . import auth, dashboard, exports, fieldapp, health, main, plans, reports
 
 
 def register_views(app) -> None:
@@ -11,9 +11,13 @@ def register_views(app) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(exports.bp)
-    app.register_blueprint(checklists.bp)
     # Review, remediation and the unit portal.
     from . import actions, notifications, portal, review
 
     for blueprint in (review.bp, actions.bp, portal.bp, notifications.bp):
+        app.register_blueprint(blueprint)
+    # The organisation's units, settings and audit trail.
+    from . import admin_audit, admin_settings, admin_units
+
+    for blueprint in (admin_units.bp, admin_settings.bp, admin_audit.bp):
         app.register_blueprint(blueprint)

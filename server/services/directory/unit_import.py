@@ -168,7 +168,7 @@ class _CsvRow:
     address: str | None
 
 
-def import_csv(path, *, actor=None) -> ImportSummary:
+def import_csv(path, *, actor=None, name: str | None = None) -> ImportSummary:
     """Import units from a CSV file; a file with any error imports nothing.
 
     Columns: code, name, kind, and optionally parent_code, lat, lon,
@@ -221,7 +221,7 @@ def import_csv(path, *, actor=None) -> ImportSummary:
         in_file[row.code] = unit
     db.session.flush()
     audit.record(
-        actor, "units.import_csv", None, file=Path(path).name,
+        actor, "units.import_csv", None, file=name or Path(path).name,
         created=summary.created, updated=summary.updated, unchanged=summary.unchanged,
     )
     return summary

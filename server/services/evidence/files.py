@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import EvidenceFile, Finding, Inspection
 from ..foundation import audit
+from ..foundation import settings as org_settings
 from . import geo
 from .photos import DEFAULT_DISPLAY_SIZE, DEFAULT_MAX_DECODED_BYTES, GpsPosition, PhotoRejected, process_photo
 from .storage import Storage
@@ -58,8 +59,9 @@ def settings_from_config(config) -> StoreSettings:
         max_pixels=config["MAX_PHOTO_PIXELS"],
         max_decoded_bytes=config["MAX_PHOTO_DECODED_BYTES"],
         display_px=config["PHOTO_DISPLAY_PX"],
-        local_tz=ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]),
-        checkin_radius_m=config["CHECKIN_RADIUS_M"],
+        # The organisation's settings, which an administrator may change in the app.
+        local_tz=ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE")),
+        checkin_radius_m=org_settings.get("CHECKIN_RADIUS_M"),
         photo_max_distance_m=config["PHOTO_MAX_DISTANCE_M"],
         photo_max_time_s=config["PHOTO_MAX_TIME_S"],
     )

@@ -13,8 +13,8 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import (AuditEvent, Checklist, ChecklistStatus, EvidenceFile, Inspection, InspectionKind,
-                       InspectionStatus, Plan, Submission, Team, Unit, User)
+from ...models import (AuditEvent, Checklist, EvidenceFile, Inspection, InspectionKind, InspectionStatus, Plan,
+                       Submission, Team, Unit, User)
 from ...models.types import utcnow
 from ..checklists import unit_kinds
 from ..foundation import audit, notifications
@@ -61,8 +61,6 @@ def create_plan(
     version = checklist.current if checklist is not None else None
     if version is None:
         raise PlanError(_("The checklist has no published version."))
-    if checklist.status == ChecklistStatus.RETIRED:
-        raise PlanError(_("The checklist %(key)s is retired: choose another one.", key=checklist.key))
     if not units:
         raise PlanError(_("Choose at least one unit."))
     if len({u.id for u in units}) != len(units):

@@ -16,13 +16,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import (ActionStatus, Answer, Checklist, ChecklistVersion, Finding, Inspection, Plan,
                       RemediationAction, Team)
 from ...permissions import inspection_scope
+from ..foundation import settings as org_settings
 from ..checklists.definition import iter_items, localize
 from .dashboard import Filters, inspection_conditions
 from .totals import DONE
@@ -51,7 +51,7 @@ class Context:
         # the figures and the other tables leave them out.
         self.listed = [*inspection_conditions(filters, include_cancelled=True), inspection_scope(user)]
         self.today = today or date.today()
-        self.tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        self.tz = ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))
         self.progress = progress or (lambda n: None)
         self.words = answer_words()
         self._versions: dict[int, tuple[str, int, list]] = {}

@@ -20,13 +20,15 @@ from flask_babel import get_locale
 from ...extensions import db
 from ...models import Conclusion, EvidenceFile, Inspection, RemediationAction
 from ..checklists.definition import iter_items, localize
+from ..foundation import settings as org_settings
 from .report_text import answer_text, score_words
 
 PHOTO_SCHEME = "kiemtra-evidence:"
 
 
 def settings() -> dict:
-    c = current_app.config
+    """What the documents print from the organisation's settings."""
+    c = org_settings.current()
     return {key: c[key] for key in (
         "ISSUING_BODY_PARENT", "ISSUING_BODY", "ISSUING_PLACE", "MINUTES_SYMBOL",
         "NOTICE_SYMBOL", "CONCLUSION_SYMBOL", "MINUTES_COPIES", "MINUTES_DISTRIBUTION")}
@@ -37,7 +39,7 @@ def local_date(moment) -> date:
     if moment is None:
         return date.today()
     if isinstance(moment, datetime):
-        return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+        return moment.astimezone(ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))).date()
     return moment
 
 

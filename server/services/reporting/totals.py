@@ -20,9 +20,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ...extensions import db
+from ..foundation import settings as org_settings
 from ...models import (ActionStatus, ActionTotal, ChecklistVersion, CoverageTotal, FailedItem, Inspection,
                       InspectionStatus, ItemFailureTotal, PendingTotal, RemediationAction, RepeatTotal,
                       RepeatUnitTotal, UnitScoreTotal)
@@ -35,13 +35,13 @@ UNIT_LOCKS, CATCH_UP_LOCK = 7201, 7203
 
 
 def _utc_offset() -> int:
-    """Hours from UTC to BABEL_DEFAULT_TIMEZONE, now."""
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    """Hours from UTC to the organisation's time zone, now."""
+    tz = ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))
     return int(datetime.now(tz).utcoffset().total_seconds() // 3600)
 
 
 def local_day(column):
-    """The local calendar day (BABEL_DEFAULT_TIMEZONE) of a UTC timestamp column, on SQLite and PostgreSQL."""
+    """The local calendar day (the organisation's time zone) of a UTC timestamp column, on SQLite and PostgreSQL."""
     hours = _utc_offset()
     if db.engine.dialect.name == "sqlite":
         # Dates are stored as 'YYYY-MM-DD' text on SQLite, so text compares as dates.

@@ -1,0 +1,86 @@
+"""The organisation's settings form (services/foundation/settings.py checks the values)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+
+from . import Form
+
+# Form field -> setting key (or (key, part) for the days by severity).
+FIELDS = {
+    "issuing_body_parent": "ISSUING_BODY_PARENT",
+    "issuing_body": "ISSUING_BODY",
+    "issuing_place": "ISSUING_PLACE",
+    "minutes_symbol": "MINUTES_SYMBOL",
+    "notice_symbol": "NOTICE_SYMBOL",
+    "conclusion_symbol": "CONCLUSION_SYMBOL",
+    "minutes_copies": "MINUTES_COPIES",
+    "minutes_distribution": "MINUTES_DISTRIBUTION",
+    "checkin_radius_m": "CHECKIN_RADIUS_M",
+    "poor_accuracy_m": "POOR_ACCURACY_M",
+    "reminder_days_before": "REMINDER_DAYS_BEFORE",
+    "days_minor": ("REMEDIATION_DAYS_BY_SEVERITY", "minor"),
+    "days_major": ("REMEDIATION_DAYS_BY_SEVERITY", "major"),
+    "days_critical": ("REMEDIATION_DAYS_BY_SEVERITY", "critical"),
+    "timezone": "BABEL_DEFAULT_TIMEZONE",
+}
+
+
+class SettingsForm(Form):
+    issuing_body_parent = StringField(_l("Parent body (first heading line)"), validators=[InputRequired()])
+    issuing_body = StringField(_l("Issuing body (second heading line)"), validators=[InputRequired()])
+    issuing_place = StringField(_l("Place on the date line"), validators=[InputRequired()])
+    minutes_symbol = StringField(_l("Number symbol of the minutes"), validators=[InputRequired()])
+    notice_symbol = StringField(_l("Number symbol of the notices"), validators=[InputRequired()])
+    conclusion_symbol = StringField(_l("Number symbol of the conclusions"), validators=[InputRequired()])
+    minutes_copies = IntegerField(_l("Copies of the minutes"), validators=[InputRequired()],
+                                  render_kw={"inputmode": "numeric"})
+    minutes_distribution = TextAreaField(_l("Recipients (one per line)"), validators=[InputRequired()],
+                                         render_kw={"rows": 4})
+    checkin_radius_m = IntegerField(_l("Check-in radius (metres)"), validators=[InputRequired()],
+                                    render_kw={"inputmode": "numeric"})
+    poor_accuracy_m = IntegerField(_l("Accuracy limit (metres)"), validators=[InputRequired()],
+                                   render_kw={"inputmode": "numeric"})
+    reminder_days_before = StringField(_l("Reminder days before a deadline"), validators=[InputRequired()])
+    days_minor = IntegerField(_l("Minor"), validators=[InputRequired()], render_kw={"inputmode": "numeric"})
+    days_major = IntegerField(_l("Major"), validators=[InputRequired()], render_kw={"inputmode": "numeric"})
+    days_critical = IntegerField(_l("Critical"), validators=[InputRequired()], render_kw={"inputmode": "numeric"})
+    timezone = StringField(_l("Time zone"), validators=[InputRequired()],
+                           render_kw={"list": "timezones", "autocapitalize": "none", "spellcheck": "false"})
+
+    def fill(self, values: dict) -> None:
+        """Show the settings' current values (a GET)."""
+        for name, key in FIELDS.items():
+            if isinstance(key, tuple):
+                value = values[key[0]][key[1]]
+            else:
+                value = values[key]
+            if key == "MINUTES_DISTRIBUTION":
+                value = "\n".join(value)
+            elif key == "REMINDER_DAYS_BEFORE":
+                value = ", ".join(str(day) for day in value)
+            getattr(self, name).data = value
+
+    def values(self) -> dict:
+        """The typed values by setting key, for the service to check."""
+        out: dict = {}
+        for name, key in FIELDS.items():
+            data = getattr(self, name).data
+            if isinstance(key, tuple):
+                out.setdefault(key[0], {})[key[1]] = data
+            elif key == "MINUTES_DISTRIBUTION":
+                out[key] = (data or "").splitlines()
+            elif key == "REMINDER_DAYS_BEFORE":
+                out[key] = [part for part in (data or "").replace(";", ",").split(",") if part.strip()]
+            else:
+                out[key] = data
+        return out
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Put the service's messages beside their fields."""
+        for name, key in FIELDS.items():
+            key = ".".join(key) if isinstance(key, tuple) else key
+            if key in errors:
+                field = getattr(self, name)
+                field.errors = [*field.errors, errors[key]]

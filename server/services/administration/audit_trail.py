@@ -1,0 +1,193 @@
+"""Reading the audit trail: entries filtered by who, what, which object and
+when, their labels in the reader's language, a CSV of them, and checking the
+chain (services/foundation/audit.py writes and seals it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ...extensions import db
+from ...models import AuditEvent, User
+from ..foundation import audit
+from ..foundation import settings as org_settings
+from ..reporting.exports import Table
+
+PAGE_SIZE = 100
+
+
+def action_labels() -> dict[str, str]:
+    """What each recorded action means, in the current language."""
+    return {
+        "action.create": _("Remediation action created"),
+        "action.note": _("Note on a remediation action"),
+        "action.extension_request": _("Deadline extension asked"),
+        "action.extension_approved": _("Deadline extension approved"),
+        "action.extension_refused": _("Deadline extension refused"),
+        "action.open": _("Remediation action reopened"),
+        "action.reopened": _("Remediation action reopened"),
+        "action.in_progress": _("Remediation action under way"),
+        "action.awaiting_verification": _("Remediation action reported done"),
+        "action.closed": _("Remediation action closed"),
+        "action.cannot_do": _("Remediation action marked cannot be done"),
+        "action.cancelled": _("Remediation action cancelled"),
+        "audit.verify": _("Audit trail checked"),
+        "checklist.import": _("Checklist imported"),
+        "checklist.retire": _("Checklist retired"),
+        "checklist.reinstate": _("Checklist reinstated"),
+        "conclusion.save": _("Conclusion draft saved"),
+        "conclusion.issue": _("Conclusion issued"),
+        "evidence.upload": _("Photo or file uploaded"),
+        "evidence.withdraw": _("Photo withdrawn"),
+        "export.workbook": _("Summary workbook exported"),
+        "inspection.create": _("Inspection planned"),
+        "inspection.check_in": _("Checked in on site"),
+        "inspection.submit": _("Inspection submitted"),
+        "inspection.resubmit": _("Inspection resubmitted"),
+        "inspection.approve": _("Inspection approved"),
+        "inspection.return": _("Inspection returned"),
+        "inspection.revise": _("Inspection revised"),
+        "inspection.reschedule": _("Inspection rescheduled"),
+        "inspection.reassign": _("Inspection given to another team"),
+        "inspection.cancel": _("Inspection cancelled"),
+        "inspection.delete": _("Inspection deleted"),
+        "inspection.follow_up": _("Follow-up inspection planned"),
+        "mail.test": _("Test email sent"),
+        "plan.create": _("Plan created"),
+        "plan.update": _("Plan changed"),
+        "plan.delete": _("Plan deleted"),
+        "plan.publish_notice": _("Notice published"),
+        "plan.view_embargoed": _("Confidential plan viewed"),
+        "settings.update": _("Settings changed"),
+        "team.create": _("Team created"),
+        "team.update": _("Team changed"),
+        "unit.create": _("Unit created"),
+        "unit.update": _("Unit changed"),
+        "unit.merge": _("Units merged"),
+        "unit.split": _("Unit split"),
+        "unit.rename": _("Unit renamed"),
+        "unit.transfer": _("Unit transferred"),
+        "units.import_vietnam": _("Units imported from the official list"),
+        "units.import_csv": _("Units imported from a CSV file"),
+        "user.create": _("User created"),
+        "user.update": _("User changed"),
+        "user.sign_in": _("Signed in"),
+        "user.unlock": _("Account unlocked"),
+        "user.password_change": _("Password changed"),
+        "user.password_reset": _("Password reset"),
+        "user.password_reset_used": _("Password reset link used"),
+    }
+
+
+def object_labels() -> dict[str, str]:
+    """What each kind of object is called, in the current language."""
+    return {
+        "Inspection": _("Inspection"),
+        "Plan": _("Plan"),
+        "RemediationAction": _("Remediation action"),
+        "EvidenceFile": _("Photo or file"),
+        "Conclusion": _("Conclusion"),
+        "Checklist": _("Checklist"),
+        "ChecklistVersion": _("Checklist version"),
+        "Unit": _("Unit"),
+        "User": _("User"),
+        "Team": _("Team"),
+        "ExtensionRequest": _("Deadline extension"),
+    }
+
+
+def label(labels: dict[str, str], code: str | None) -> str:
+    """A code's label; an unknown one shown readably rather than as a bare code."""
+    if code is None:
+        return ""
+    return labels.get(code) or code.replace("_", " ").replace(".", ": ").capitalize()
+
+
+@dataclass
+class Filters:
+    user_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+
+    def conditions(self) -> list:
+        tz = ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))
+        where = []
+        if self.user_id is not None:
+            where.append(AuditEvent.actor_id == self.user_id)
+        if self.action:
+            where.append(AuditEvent.action == self.action)
+        if self.object_type:
+            where.append(AuditEvent.object_type == self.object_type)
+        if self.object_id:
+            where.append(AuditEvent.object_id == self.object_id)
+        # Days are the organisation's calendar days.
+        if self.day_from is not None:
+            where.append(AuditEvent.created_at >= datetime.combine(self.day_from, time(), tz))
+        if self.day_to is not None:
+            where.append(AuditEvent.created_at < datetime.combine(self.day_to + timedelta(days=1), time(), tz))
+        return where
+
+
+def entries(filters: Filters, *, page: int = 1) -> tuple[list[AuditEvent], bool]:
+    """One page of entries, newest first, and whether there are more."""
+    rows = list(db.session.scalars(
+        sa.select(AuditEvent).where(*filters.conditions())
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def choices() -> dict:
+    """What the filters offer: the users and the actions and objects on record."""
+    actions = db.session.scalars(sa.select(AuditEvent.action).distinct()).all()
+    objects = db.session.scalars(
+        sa.select(AuditEvent.object_type).where(AuditEvent.object_type.is_not(None)).distinct()).all()
+    users = db.session.scalars(sa.select(User).order_by(User.username)).all()
+    return {"actions": sorted(set(actions) | set(action_labels())),
+            "objects": sorted(set(objects) | set(object_labels())), "users": users}
+
+
+def user_names() -> dict[int, str]:
+    return {user_id: full_name or username for user_id, username, full_name in db.session.execute(
+        sa.select(User.id, User.username, User.full_name))}
+
+
+def csv_table(filters: Filters) -> Table:
+    """The filtered entries as a table for the CSV writer, oldest first."""
+    tz = ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))
+    actions, objects = action_labels(), object_labels()
+    names = user_names()
+
+    def rows():
+        stmt = sa.select(AuditEvent).where(*filters.conditions()).order_by(AuditEvent.created_at, AuditEvent.id)
+        for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
+            yield [entry.seq, entry.created_at.astimezone(tz).replace(tzinfo=None),
+                   names.get(entry.actor_id, "") if entry.actor_id else "",
+                   label(actions, entry.action), label(objects, entry.object_type), entry.object_id or "",
+                   _details_text(entry.details), entry.hash or ""]
+
+    return Table(name="audit", title=_("Audit trail"),
+                 header=[_("No."), _("Time"), _("User"), _("Action"), _("Object"), _("Object id"),
+                         _("Details"), _("Chain hash")], rows=rows)
+
+
+def _details_text(details: dict | None) -> str:
+    if not details:
+        return ""
+    return "; ".join(f"{key}: {value}" for key, value in details.items() if value not in (None, "", [], {}))
+
+
+def verify(actor) -> tuple[int, list[audit.ChainProblem]]:
+    """Seal what is pending, walk the chain, and record that it was checked and what was found."""
+    audit.seal_pending(db.engine)
+    checked, problems = audit.verify(db.session)
+    audit.record(actor, "audit.verify", None, checked=checked, problems=len(problems),
+                 first_problem=str(problems[0]) if problems else None)
+    return checked, problems

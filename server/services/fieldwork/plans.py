@@ -13,8 +13,8 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import (AuditEvent, Checklist, EvidenceFile, Inspection, InspectionKind, InspectionStatus, Plan,
-                       Submission, Team, Unit, User)
+from ...models import (AuditEvent, Checklist, ChecklistStatus, EvidenceFile, Inspection, InspectionKind,
+                       InspectionStatus, Plan, Submission, Team, Unit, User)
 from ...models.types import utcnow
 from ..checklists import unit_kinds
 from ..foundation import audit, notifications
@@ -61,6 +61,8 @@ def create_plan(
     version = checklist.current if checklist is not None else None
     if version is None:
         raise PlanError(_("The checklist has no published version."))
+    if checklist.status == ChecklistStatus.RETIRED:
+        raise PlanError(_("The checklist %(key)s is retired: choose another one.", key=checklist.key))
     if not units:
         raise PlanError(_("Choose at least one unit."))
     if len({u.id for u in units}) != len(units):
@@ -242,22 +244,24 @@ def _tell_new_dates(inspection: Inspection, old_team_id: int | None, old_window:
                              actor=actor)
         notifications.notify(_members(inspection.team), "inspection_assigned",
                              _l("New inspection for your team: %(unit)s, %(start)s – %(end)s"),
-                             params=params, link="/app", actor=actor)
+                             params=params, link=f"/app#/i/{inspection.uuid}", actor=actor)
     elif (inspection.window_start, inspection.window_end) != old_window:
         notifications.notify(_members(inspection.team), "inspection_rescheduled",
-                             _l("New dates for %(unit)s: %(start)s – %(end)s"), params=params, link="/app",
+                             _l("New dates for %(unit)s: %(start)s – %(end)s"), params=params,
+                             link=f"/app#/i/{inspection.uuid}",
                              actor=actor)
     if (inspection.window_start, inspection.window_end) != old_window and _unit_told(inspection):
         notifications.notify(unit_officers(inspection.unit_id), "inspection_rescheduled",
                              _l("The inspection of %(unit)s is moved to %(start)s – %(end)s"),
-                             params=params, link="/portal/", actor=actor)
+                             params=params, link=f"/portal/notices/{inspection.uuid}", actor=actor)
 
 
 def _tell_cancelled(inspection: Inspection, reason: str, actor=None) -> None:
     params = {"unit": inspection.unit_name_snapshot, "reason": reason,
               "start": _day(inspection.window_start), "end": _day(inspection.window_end)}
     notifications.notify(_members(inspection.team), "inspection_cancelled", _l("Cancelled: %(unit)s"),
-                         body=_l("Reason: %(reason)s"), params=params, link="/app", actor=actor)
+                         body=_l("Reason: %(reason)s"), params=params, link=f"/app#/i/{inspection.uuid}",
+                         actor=actor)
     if _unit_told(inspection):
         notifications.notify(unit_officers(inspection.unit_id), "inspection_cancelled",
                              _l("The inspection of %(unit)s planned for %(start)s – %(end)s is cancelled"),
@@ -336,7 +340,7 @@ def update_plan(actor, plan: Plan, *, title: str, purpose: str | None, period_st
             notifications.notify(_members(plan.team), "inspection_assigned",
                                  _l("New inspection for your team: %(unit)s, %(start)s – %(end)s"),
                                  params={"unit": unit.name, "start": _day(start), "end": _day(period_end)},
-                                 link="/app", actor=actor)
+                                 link=f"/app#/i/{inspection.uuid}", actor=actor)
         changes["units_added"] = [None, [u.code for u in added_units]]
     db.session.flush()
     if changes:

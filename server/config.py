@@ -123,3 +123,7 @@ AUDIT_SEAL_DELAY_S = 1.0
 # after a change commits (once per delay per process, for every change pending
 # by then), and always before the dashboard reads them; 0: after every commit.
 DASHBOARD_TOTALS_DELAY_S = 1.0
+
+# Largest checklist file (YAML or XLSX) accepted on the Checklists page; a
+# checklist of a few hundred items is well under 200 kB.
+CHECKLIST_UPLOAD_MAX_BYTES = 2 * 1024 * 1024

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import api, db
+from .upload_forms import limit_megabytes
 
 
 def default_message(code: int) -> str:
@@ -20,7 +21,7 @@ def default_message(code: int) -> str:
         404: _("The page or record was not found."),
         405: _("This action is not allowed here."),
         409: _("This conflicts with what is already stored."),
-        413: _("The upload is too large."),
+        413: _("The upload is too large: at most %(size)s MB can be sent at once.", size=limit_megabytes()),
         415: _("This file type is not accepted."),
         422: _("Some fields are not valid."),
         429: _("Too many attempts. Please wait and try again."),

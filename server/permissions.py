@@ -30,6 +30,12 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "inspection.list": {Role.ADMIN, Role.LEAD, Role.VIEWER, Role.INSPECTOR, Role.UNIT_OFFICER},
     "plan.manage": {Role.ADMIN, Role.LEAD},
     "checklist.manage": {Role.ADMIN},
+    # The checklist library: read by staff; leads and admins upload and publish
+    # versions; retiring one (no new plans with it) is the admins'.
+    "checklist.view": {Role.ADMIN, Role.LEAD, Role.VIEWER},
+    "checklist.upload": {Role.ADMIN, Role.LEAD},
+    "checklist.publish": {Role.ADMIN, Role.LEAD},
+    "checklist.retire": {Role.ADMIN},
     "unit.manage": {Role.ADMIN},
     # The organisation's settings and the audit trail are the administrators'.
     "settings.manage": {Role.ADMIN},
@@ -160,6 +166,10 @@ def _can_inspection(user: User, role: str, action: str, insp: Inspection) -> boo
         return role in (Role.INSPECTOR, Role.LEAD) and _in_team(user, insp.team_id)
     if action == "inspection.review":
         return role == Role.LEAD and insp.status == InspectionStatus.SUBMITTED
+    if action == "inspection.return":
+        # An approved inspection not yet concluded may still go back to the
+        # team: a lost phone's photos would otherwise hold its conclusion forever.
+        return role == Role.LEAD and insp.status in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
     # Review and conclusion. The inspection page (answers, photos, findings,
     # comments, revisions) is read by every staff role; only a lead acts on
     # it, and a lead's change after submission is a revision.

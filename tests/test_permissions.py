@@ -98,6 +98,10 @@ def test_only_the_assigned_team_may_conduct_an_inspection(world, who, expected):
 @pytest.mark.parametrize("action, allowed", [
     ("dashboard.view", {"admin", "lead", "viewer"}),
     ("checklist.manage", {"admin"}),
+    ("checklist.view", {"admin", "lead", "viewer"}),
+    ("checklist.upload", {"admin", "lead"}),
+    ("checklist.publish", {"admin", "lead"}),
+    ("checklist.retire", {"admin"}),
     ("unit.manage", {"admin"}),
     ("user.manage", {"admin"}),
     ("plan.manage", {"admin", "lead"}),

@@ -12,7 +12,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from server.extensions import db
 from server.models import (
-    ActionEvent, Answer, Conclusion, EvidenceFile, ExtensionRequest, Finding, Inspection, Plan, RemediationAction, ReviewComment, User,
+    ActionEvent, Answer, Checklist, Conclusion, EvidenceFile, ExtensionRequest, Finding, Inspection, Plan, RemediationAction, ReviewComment, User,
 )
 from server.permissions import can
 from tests.portal_world import ROLES, build_world
@@ -42,6 +42,9 @@ ROLE_PAGES = {
     "admin_settings.index": "settings.manage",
     "admin_audit.index": "audit.view",
     "admin_audit.export_csv": "audit.view",
+    "checklists.index": "checklist.view",
+    "checklists.template": "checklist.view",
+    "checklists.upload": "checklist.upload",
 }
 
 # Pages about one plan that only those who may change that plan reach: endpoint -> URL argument.
@@ -153,3 +156,30 @@ def test_the_pages_changing_a_plan_answer_exactly_those_who_may_change_it(app, c
     missing = 404 if who in ("admin", "lead") else 403
     assert call(client, "GET", "/plans/999999/edit")[0] == missing
     assert call(client, "GET", "/inspections/999999/schedule")[0] == missing
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_checklist_library_pages_answer_exactly_the_roles_allowed(app, client, auth, world, who):
+    """Every page about one checklist, with a real key: read by those who may view the library;
+    retiring by those who may retire; a checklist or version that does not exist is 404 for readers."""
+    assert auth.login(who).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == who))
+        key = db.session.scalar(sa.select(Checklist.key).order_by(Checklist.id).limit(1))
+        may_view, may_retire = can(user, "checklist.view"), can(user, "checklist.retire")
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("checklists.")}
+    reads = {"checklists.show": f"/checklists/{key}", "checklists.version": f"/checklists/{key}/v1",
+             "checklists.diff": f"/checklists/{key}/diff?from=1&to=1",
+             "checklists.download": f"/checklists/{key}/v1.xlsx"}
+    writes = {"checklists.retire": f"/checklists/{key}/retire", "checklists.reinstate": f"/checklists/{key}/reinstate"}
+    # The rest are in ROLE_PAGES, or name an upload of one's own (a draft: 404 to anyone else).
+    assert pages == set(reads) | set(writes) | {"checklists.index", "checklists.template", "checklists.upload",
+                                                "checklists.draft", "checklists.publish", "checklists.discard"}
+    for url in reads.values():
+        assert call(client, "GET", url)[0] == (200 if may_view else 403), (who, url)
+    assert call(client, "GET", f"/checklists/{key}/v99")[0] == (404 if may_view else 403)
+    assert call(client, "GET", "/checklists/no-such-key")[0] == (404 if may_view else 403)
+    for url in writes.values():
+        assert call(client, "POST", url)[0] == (302 if may_retire else 403), (who, url)
+    for url in ("/checklists/drafts/" + "a" * 32, "/checklists/drafts/" + "a" * 32 + "/publish"):
+        assert call(client, "GET" if url.endswith("a") else "POST", url)[0] in (403, 404)

@@ -7,10 +7,11 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..services.checklists import library as checklist_service
-from ..services.checklists.definition import load_checklist_file
+from ..services.checklists import formats, xlsx_template
+from ..services.checklists.formats import load_checklist
 
 
-@click.group("checklists", help="Validate and import checklist files.")
+@click.group("checklists", help="Validate, import and export checklist files (YAML or XLSX).")
 def group():
     pass
 
@@ -26,7 +27,7 @@ def validate(paths):
     """Check checklist files; print every error as `file: path: message`."""
     failed = False
     for path in _paths(paths):
-        _definition, errors = load_checklist_file(path)
+        _definition, errors = load_checklist(path)
         for error in errors:
             click.echo(str(error), err=True)
         failed = failed or bool(errors)
@@ -61,3 +62,33 @@ def import_(paths):
         else:
             click.echo(f"{path}: {outcome.key} new version {outcome.version}")
     sys.exit(1 if failed else 0)
+
+
+@group.command("export")
+@click.argument("key")
+@click.option("--version", "number", type=int, default=None, help="Version number (default: the latest).")
+@click.option("--format", "kind", type=click.Choice(formats.FORMATS), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output for YAML; KEY-vN.xlsx for XLSX).")
+@with_appcontext
+def export(key, number, kind, output):
+    """Write a published version of checklist KEY as YAML or XLSX."""
+    checklist = checklist_service.get_checklist(key)
+    if checklist is None or not checklist.versions:
+        raise click.ClickException(f"no checklist with key {key!r}")
+    version = checklist.current if number is None else checklist_service.get_version(key, number)
+    if version is None:
+        known = ", ".join(str(v.number) for v in checklist.versions)
+        raise click.ClickException(f"{key} has no version {number} (versions: {known})")
+    if kind == "yaml":
+        text = formats.to_yaml(version.definition)
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        output = output or f"{key}-v{version.number}.xlsx"
+        with open(output, "wb") as f:
+            f.write(xlsx_template.write_workbook(version.definition))
+    click.echo(f"{output}: {key} version {version.number}", err=True)

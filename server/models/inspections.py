@@ -176,7 +176,9 @@ class InspectionRevision(db.Model):
 
 
 class ReviewComment(db.Model):
-    """A lead's comment when returning an inspection, on an item or on the whole."""
+    """A lead's comment on an item or on the whole: when returning an inspection
+    (`kind` "return", resolved by the team's resubmission) or with the approval
+    ("approval", a remark that asks for nothing)."""
 
     __tablename__ = "review_comments"
 
@@ -187,6 +189,7 @@ class ReviewComment(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="return", server_default="return")
 
     author = relationship("User")
 
@@ -203,6 +206,9 @@ class Conclusion(db.Model):
     recommendations: Mapped[str] = mapped_column(sa.Text, default="")
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The lead's choices for each proposed action while the conclusion is a
+    # draft: {proposal key: {"group", "priority", "deadline" (ISO date)}}.
+    proposal_choices: Mapped[dict | None] = mapped_column(JSONType)
 
     inspection = relationship("Inspection")
 

@@ -1,5 +1,5 @@
 """HTML pages. Only create_app() imports this package."""
-from . import auth, dashboard, exports, fieldapp, health, main, plans, reports
+from . import auth, checklists, dashboard, exports, fieldapp, health, main, plans, reports
 
 
 def register_views(app) -> None:
@@ -11,6 +11,7 @@ def register_views(app) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(checklists.bp)
     # Review, remediation and the unit portal.
     from . import actions, notifications, portal, review
 

@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import upload_forms
 from ..extensions import db
 from ..models import ActionStatus, ExtensionRequest, RemediationAction, Role
 from ..permissions import authorize, can
@@ -72,10 +73,13 @@ def index():
                            statuses=list(ActionStatus), labels_action=remediation.STATUS_LABELS)
 
 
-def render_action(action: RemediationAction, *, error: str | None = None, code: int = 200):
+def render_action(action: RemediationAction, *, error: str | None = None, code: int = 200, typed: dict | None = None):
+    """The action's page; `typed` ({"form": "move" or "note", "to", "note"}) is what a
+    refused form had in it, shown again in that form."""
     today = local_today()
     return render_template(
-        "review/action.html", action=action, today=today, error=error,
+        "review/action.html", action=action, today=today, error=error, typed=typed or {},
+        upload_limit={"bytes": upload_forms.limit_bytes(), "megabytes": upload_forms.limit_megabytes()},
         moves=remediation_rules.allowed_moves(current_user, action),
         pending=remediation.pending_extension(action),
         requests=list(db.session.scalars(sa.select(ExtensionRequest).where(
@@ -95,24 +99,32 @@ def show(action_id: int):
     return render_action(get_action(action_id))
 
 
-def _refused(action_id: int, exc) -> tuple:
+def _refused(action_id: int, exc, typed: dict | None = None) -> tuple:
     db.session.rollback()
     action = get_action(action_id)
-    return render_action(action, error=exc.message, code=exc.status)
+    return render_action(action, error=exc.message, code=exc.status, typed=typed)
+
+
+def _too_large(action: RemediationAction, typed: dict) -> tuple:
+    return render_action(action, error=upload_forms.too_large_message(), code=413, typed=typed)
 
 
 @bp.post("/<int:action_id>/move")
 @login_required
 def move(action_id: int):
     action = get_action(action_id)
-    to = request.form.get("to", "")
+    form, too_large = upload_forms.read_form()
+    to = form.get("to", "")
+    typed = {"form": "move", "to": to, "note": form.get("note", "")}
+    if too_large:
+        return _too_large(action, typed)
     if to not in set(ActionStatus):
         abort(400)
     try:
-        remediation.move(action, current_user, to, note=request.form.get("note"), files=uploaded_files(),
+        remediation.move(action, current_user, to, note=form.get("note"), files=uploaded_files(),
                          attach=attacher())
     except (remediation.RemediationError, evidence_service.EvidenceError) as exc:
-        return _refused(action_id, exc)
+        return _refused(action_id, exc, typed)
     db.session.commit()
     flash(_("Saved: the action is now “%(status)s”.", status=remediation.status_label(to)), "info")
     return redirect(url_for("actions.show", action_id=action_id))
@@ -122,11 +134,15 @@ def move(action_id: int):
 @login_required
 def note(action_id: int):
     action = get_action(action_id)
+    form, too_large = upload_forms.read_form()
+    typed = {"form": "note", "note": form.get("note", "")}
+    if too_large:
+        return _too_large(action, typed)
     try:
-        remediation.add_note(action, current_user, request.form.get("note", ""), files=uploaded_files(),
+        remediation.add_note(action, current_user, form.get("note", ""), files=uploaded_files(),
                              attach=attacher())
     except (remediation.RemediationError, evidence_service.EvidenceError) as exc:
-        return _refused(action_id, exc)
+        return _refused(action_id, exc, typed)
     db.session.commit()
     flash(_("Your update was added."), "info")
     return redirect(url_for("actions.show", action_id=action_id))

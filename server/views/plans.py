@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from ..errors import user_error
 from ..extensions import db
-from ..models import Checklist, Inspection, InspectionKind, Team, Unit
+from ..models import Checklist, ChecklistStatus, Inspection, InspectionKind, Team, Unit
 from ..permissions import authorize, authorized_inspection, can
 from ..services.checklists.unit_kinds import kind_label, kind_labels
 from ..services.directory import search
@@ -38,7 +38,9 @@ def index():
 
 def _form_choices() -> dict:
     return {
-        "checklists": list(db.session.scalars(sa.select(Checklist).order_by(Checklist.key))),
+        # A retired checklist is kept for its inspections, not offered for new plans.
+        "checklists": list(db.session.scalars(sa.select(Checklist).where(Checklist.status != ChecklistStatus.RETIRED)
+                                              .order_by(Checklist.key))),
         "teams": list(db.session.scalars(sa.select(Team).order_by(Team.name))),
         "unit_kinds": list(db.session.scalars(sa.select(Unit.kind).distinct().order_by(Unit.kind))),
         "provinces": search.provinces(date.today()),

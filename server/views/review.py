@@ -125,6 +125,7 @@ def render_review(inspection: Inspection, *, error: str | None = None, code: int
         conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
         follow_ups=followups.follow_ups_of(inspection), today=local_today(), waiting=_waiting(inspection),
         can_review=can(current_user, "inspection.review", inspection),
+        can_return=can(current_user, "inspection.return", inspection),
         can_revise=can(current_user, "inspection.revise", inspection),
         can_conclude=can(current_user, "inspection.conclude", inspection),
         can_follow_up=can(current_user, "inspection.follow_up", inspection),
@@ -150,11 +151,20 @@ def _refused(uuid: str, exc):
     return render_review(get_inspection(uuid, "inspection.review_view"), error=exc.message, code=exc.status)
 
 
+def _posted_comments(insp: Inspection) -> list[tuple[str | None, str]]:
+    """The general comment and each item's comment typed on the review page."""
+    return [(None, request.form.get("comment", ""))] + [
+        (key, request.form.get(f"comment-{key}", "")) for key in item_index(insp.definition)]
+
+
 @bp.post("/inspections/<uuid>/approve")
 @login_required
 def approve(uuid: str):
     insp = get_inspection(uuid, "inspection.review")
-    review.approve(insp, current_user)
+    try:
+        review.approve(insp, current_user, _posted_comments(insp))  # what was typed goes with the approval
+    except review.ReviewError as exc:
+        return _refused(uuid, exc)
     db.session.commit()
     flash(_("The inspection was approved. You can now write the conclusion."), "info")
     return redirect(url_for("review.conclusion", uuid=uuid))
@@ -163,12 +173,9 @@ def approve(uuid: str):
 @bp.post("/inspections/<uuid>/return")
 @login_required
 def return_to_team(uuid: str):
-    insp = get_inspection(uuid, "inspection.review")
-    comments = [(None, request.form.get("comment", ""))]
-    for key in item_index(insp.definition):
-        comments.append((key, request.form.get(f"comment-{key}", "")))
+    insp = get_inspection(uuid, "inspection.return")
     try:
-        review.return_to_team(insp, current_user, comments)
+        review.return_to_team(insp, current_user, _posted_comments(insp))
     except review.ReviewError as exc:
         return _refused(uuid, exc)
     db.session.commit()
@@ -208,35 +215,45 @@ def conclusion(uuid: str):
     error, code = None, 200
     draft = conclusions.get_conclusion(insp)
     form = {k: request.form.get(k, getattr(draft, k, "") or "") for k in ("strengths", "shortcomings", "recommendations")}
+    choices = conclusions.choices_of(draft)
     if request.method == "POST":
+        # What the page sent is what the lead sees again if it is refused.
+        choices = {p.key: {name: request.form.get(f"{name}-{p.key}", "") for name in ("group", "priority", "deadline")}
+                   for p in proposals}
         try:
+            chosen = _posted_choices(proposals)
             if request.form.get("submit") == "issue":
-                deadlines = {}
-                for p in proposals:
-                    text = request.form.get(f"deadline-{p.key}", "")
-                    if text:
-                        try:
-                            deadlines[p.key] = date.fromisoformat(text)
-                        except ValueError as exc:
-                            raise conclusions.ConclusionError(422, _("“%(text)s” is not a date.", text=text)) from exc
-                conclusions.issue(
-                    insp, current_user, **form, today=today, days_by_severity=org_settings.get("REMEDIATION_DAYS_BY_SEVERITY"),
-                    locale=locale, groups={p.key: request.form.get(f"group-{p.key}", "") for p in proposals},
-                    priorities={p.key: request.form.get(f"priority-{p.key}", "") for p in proposals},
-                    deadlines=deadlines,
-                )
+                conclusions.issue(insp, current_user, **form, **chosen, today=today, locale=locale,
+                                  days_by_severity=org_settings.get("REMEDIATION_DAYS_BY_SEVERITY"))
                 db.session.commit()
                 flash(_("The conclusion was issued and the remediation actions were created."), "info")
                 return redirect(url_for("review.inspection", uuid=uuid))
-            conclusions.save_draft(insp, current_user, **form)
+            conclusions.save_draft(insp, current_user, **form, **chosen)
             db.session.commit()
             flash(_("The draft was saved."), "info")
             return redirect(url_for("review.conclusion", uuid=uuid))
         except conclusions.ConclusionError as exc:
             db.session.rollback()
             error, code = exc.message, exc.status
-    return render_template("review/conclusion.html", inspection=insp, proposals=proposals, form=form,
-                           error=error, priorities=conclusions.PRIORITIES, waiting=_waiting(insp)), code
+    groups = {conclusions.group_label(n, (choices.get(p.key) or {}).get("group")) for n, p in enumerate(proposals, 1)}
+    return render_template("review/conclusion.html", inspection=insp, proposals=proposals, form=form, choices=choices,
+                           action_count=len(groups), error=error, priorities=conclusions.PRIORITIES,
+                           waiting=_waiting(insp)), code
+
+
+def _posted_choices(proposals) -> dict:
+    """Each proposal's group, priority and deadline from the conclusion form."""
+    deadlines = {}
+    for p in proposals:
+        text = request.form.get(f"deadline-{p.key}", "").strip()
+        if text:
+            try:
+                deadlines[p.key] = date.fromisoformat(text)
+            except ValueError as exc:
+                raise conclusions.ConclusionError(422, _("“%(text)s” is not a date.", text=text)) from exc
+    return {"groups": {p.key: request.form.get(f"group-{p.key}", "") for p in proposals},
+            "priorities": {p.key: request.form.get(f"priority-{p.key}", "") for p in proposals},
+            "deadlines": deadlines}
 
 
 @bp.post("/inspections/<uuid>/follow-up")

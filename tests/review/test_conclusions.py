@@ -5,7 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import ActionStatus, Conclusion, Inspection, InspectionStatus, Notification, RemediationAction, Role
+from server.models import (
+    ActionStatus, Conclusion, Inspection, InspectionStatus, Notification, RemediationAction, Role, User,
+)
 from server.services.review import conclusions
 from tests.factories import make_team, make_unit, make_user
 from tests.remediation_factories import make_submitted_inspection
@@ -156,3 +158,89 @@ def test_the_conclusion_form_saves_a_draft_then_issues(app, client, auth):
         assert len(actions) == 1 and actions[0].priority == "high"
         assert db.session.scalar(sa.select(Conclusion.issued_at)) is not None
     assert client.get(url).status_code == 403  # concluded: no second conclusion
+
+
+def test_the_severity_the_inspector_chose_is_kept_over_the_checklists_default(ctx):
+    lead = make_user(Role.LEAD)
+    # bien-hieu's checklist default is "major, 15 days"; the inspector judged it critical.
+    inspection = make_submitted_inspection(status=InspectionStatus.APPROVED,
+                                           findings=[("bien-hieu", "critical", "Biển hiệu sai tên đơn vị")])
+    signage = next(p for p in conclusions.proposals(inspection, issue_date=TODAY, days_by_severity=DAYS, locale="vi")
+                   if p.key == "item:bien-hieu")
+    assert (signage.severity, signage.days, signage.priority) == ("critical", 7, "high")
+    _c, actions = issue(inspection, lead)
+    action = next(a for a in actions if a.item_keys == ["bien-hieu"])
+    assert action.severity == "critical" and action.deadline == TODAY + timedelta(days=7)
+
+
+def test_a_finding_judged_lighter_than_the_default_takes_the_days_of_its_own_severity(ctx):
+    inspection = make_submitted_inspection(status=InspectionStatus.APPROVED,
+                                           findings=[("bien-hieu", "minor", "Biển hiệu hơi mờ")])
+    signage = next(p for p in conclusions.proposals(inspection, issue_date=TODAY, days_by_severity=DAYS, locale="vi")
+                   if p.key == "item:bien-hieu")
+    assert (signage.severity, signage.days) == ("minor", 30)
+
+
+@pytest.fixture
+def form_world(app):
+    with app.app_context():
+        lead = make_user(Role.LEAD, username="lead3")
+        inspection = make_submitted_inspection(
+            team=make_team(members=[lead]), status=InspectionStatus.APPROVED,
+            findings=[(None, "minor", "Thiếu ghế chờ"), ("ghi-chu", "critical", "Thu phí sai quy định")])
+        db.session.commit()
+        keys = [p.key for p in conclusions.proposals(inspection, issue_date=TODAY, days_by_severity=DAYS,
+                                                       locale="vi")]
+        return inspection.uuid, inspection.id, keys
+
+
+TEXTS = {"strengths": "Tốt", "shortcomings": "Biển", "recommendations": "Sửa"}
+
+
+def test_a_saved_draft_keeps_each_proposals_group_priority_and_deadline(app, client, auth, form_world):
+    uuid, inspection_id, keys = form_world
+    assert len(keys) == 4
+    later = (date.today() + timedelta(days=40)).isoformat()
+    auth.login("lead3")
+    url = f"/review/inspections/{uuid}/conclusion"
+    sent = {**TEXTS, f"group-{keys[1]}": "1", f"priority-{keys[2]}": "low", f"deadline-{keys[3]}": later,
+            "submit": "draft"}
+    assert client.post(url, data=sent).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="group-{keys[1]}" value="1"' in page
+    assert f'name="group-{keys[2]}" value="3"' in page  # untouched: its own number
+    assert f'name="deadline-{keys[3]}" value="{later}"' in page
+    priority = page.split(f'name="priority-{keys[2]}"')[1].split("</select>")[0]
+    assert '<option value="low" selected>' in priority
+    assert 'data-count>3<' in page  # four proposals in three groups
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Conclusion).where(Conclusion.inspection_id == inspection_id))
+        assert stored.issued_at is None and stored.strengths == "Tốt"
+
+
+def test_issuing_creates_exactly_the_groups_the_page_showed(app, client, auth, form_world):
+    uuid, inspection_id, keys = form_world
+    auth.login("lead3")
+    url = f"/review/inspections/{uuid}/conclusion"
+    # The second proposal joins group 1, the group the first shows; the first's
+    # field was left empty, which is its own number.
+    sent = {**TEXTS, f"group-{keys[0]}": "", f"group-{keys[1]}": "1", f"group-{keys[2]}": "3",
+            f"group-{keys[3]}": "4", "submit": "issue"}
+    assert client.post(url, data=sent).status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(sa.select(RemediationAction).where(
+            RemediationAction.inspection_id == inspection_id).order_by(RemediationAction.id)).all()
+        assert len(actions) == 3
+        assert actions[0].item_keys == ["bien-hieu", "dung-han"]
+
+
+def test_issuing_after_a_draft_uses_the_drafts_choices_when_the_form_sends_none(app, form_world):
+    _uuid, inspection_id, keys = form_world
+    with app.app_context():
+        inspection = db.session.get(Inspection, inspection_id)
+        lead = db.session.scalar(sa.select(User).where(User.username == "lead3"))
+        conclusions.save_draft(inspection, lead, **TEXTS, groups={keys[3]: "3"},
+                               priorities={keys[0]: "high"})
+        _c, actions = conclusions.issue(inspection, lead, **TEXTS, today=TODAY, days_by_severity=DAYS, locale="vi")
+        assert len(actions) == 3 and actions[0].priority == "high"
+        assert sorted(len(a.finding_snapshot) for a in actions) == [1, 1, 2]  # the two findings as one

@@ -187,3 +187,15 @@ def test_cancelling_an_action_sits_behind_more_actions(client, auth, world):
     assert "<summary>More actions</summary>" in html[more:]
     assert 'name="to" value="cancelled"' in html[more:] and 'name="to" value="cancelled"' not in html[:more]
     assert 'name="to" value="cannot_do"' not in html[:more]
+
+
+def test_without_script_the_inspection_page_shows_every_answer_and_comment_box(client, auth, world):
+    auth.login("lead")
+    html = page(client, f"/review/inspections/{world['submitted']}")
+    # The sections arrive unfolded, the filter bar hidden until the script draws it,
+    # and a comment box under each answer.
+    assert '<details class="answer-section" open' in html
+    assert 'class="answer-filters" role="group"' in html and html.split('class="answer-filters"')[1].split(">")[0] \
+        .count("hidden") == 1
+    assert all(f'name="comment-{key}"' in html for key in ("bien-hieu", "dung-han", "ghi-chu"))
+    assert 'src="/static/js/review-page.js"' in html

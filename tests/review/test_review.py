@@ -61,8 +61,8 @@ def test_returning_stores_comments_on_the_items_they_concern_and_tells_the_team(
                                                          ("bien-hieu", "Chụp lại biển hiệu")]
         told = db.session.execute(sa.select(User.username, Notification.link).join(User, User.id == Notification.user_id)
                                   .where(Notification.kind == "inspection_returned")).all()
-        # The inspector of the team, with a link to the field app; not the lead who returned it.
-        assert told == [("insp", "/app")]
+        # The inspector of the team, with a link to the inspection in the field app; not the lead who returned it.
+        assert told == [("insp", f"/app#/i/{world['uuid']}")]
 
 
 def test_returning_without_any_comment_is_refused_and_changes_nothing(app, client, auth, world):
@@ -77,12 +77,23 @@ def test_returning_without_any_comment_is_refused_and_changes_nothing(app, clien
 
 @pytest.mark.parametrize("status", [InspectionStatus.RETURNED, InspectionStatus.APPROVED,
                                     InspectionStatus.CONCLUDED, InspectionStatus.IN_PROGRESS])
-def test_only_a_submitted_inspection_is_approved_or_returned(app, client, auth, world, status):
+def test_only_a_submitted_inspection_is_approved(app, client, auth, world, status):
     with app.app_context():
         get(app, world).status = status
         db.session.commit()
     auth.login("lead")
     assert client.post(f"/review/inspections/{world['uuid']}/approve").status_code == 403
+    with app.app_context():
+        assert get(app, world).status == status
+
+
+@pytest.mark.parametrize("status", [InspectionStatus.RETURNED, InspectionStatus.CONCLUDED,
+                                    InspectionStatus.IN_PROGRESS])
+def test_only_a_submitted_or_approved_not_concluded_inspection_is_returned(app, client, auth, world, status):
+    with app.app_context():
+        get(app, world).status = status
+        db.session.commit()
+    auth.login("lead")
     assert client.post(f"/review/inspections/{world['uuid']}/return", data={"comment": "x"}).status_code == 403
     with app.app_context():
         assert get(app, world).status == status
@@ -145,16 +156,16 @@ def test_typed_answers_are_parsed_by_item_type(text, kind, value):
 
 
 def test_a_step_waits_for_a_change_in_progress_and_is_judged_on_its_outcome(app, client, auth, world):
-    """Another lead approves (row locked, not yet committed) while this lead
-    returns: the return waits for the approval, then finds the inspection no
-    longer submitted, instead of overwriting it."""
-    def other_lead_approves():
-        db.session.get(Inspection, world["id"], with_for_update=True).status = InspectionStatus.APPROVED
+    """Another lead concludes (row locked, not yet committed) while this lead
+    returns: the return waits for the conclusion, then finds the inspection
+    concluded, instead of overwriting it."""
+    def other_lead_concludes():
+        db.session.get(Inspection, world["id"], with_for_update=True).status = InspectionStatus.CONCLUDED
 
     auth.login("lead")
-    status = request_during_open_change(app, other_lead_approves, lambda: client.post(
+    status = request_during_open_change(app, other_lead_concludes, lambda: client.post(
         f"/review/inspections/{world['uuid']}/return", data={"comment": "Bổ sung"}).status_code)
     assert status == 403
     with app.app_context():
-        assert get(app, world).status == InspectionStatus.APPROVED
+        assert get(app, world).status == InspectionStatus.CONCLUDED
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewComment)) == 0

@@ -45,7 +45,7 @@ from .schema import (  # noqa: F401  (re-exported: import them from here)
 
 __all__ = [
     "ITEM_TYPES", "PHOTO_EVIDENCE", "SEVERITIES", "SHOW_IF_OPERATORS", "ChecklistError",
-    "content_hash", "is_scored", "item_index", "iter_items", "load_checklist_file",
+    "content_hash", "is_scored", "item_index", "iter_items", "load_checklist_file", "load_checklist_text",
     "localize", "validate_definition",
 ]
 
@@ -60,6 +60,11 @@ def load_checklist_file(path: str | Path) -> tuple[dict | None, list[ChecklistEr
     except OSError as exc:
         return None, [ChecklistError(source, "(file)", _("cannot read the file: %(reason)s",
                                                          reason=exc.strerror or str(exc)))]
+    return load_checklist_text(text, source)
+
+
+def load_checklist_text(text: str, source: str) -> tuple[dict | None, list[ChecklistError]]:
+    """Validate a checklist's YAML text; `source` names it in the errors."""
     loader = _ChecklistLoader(text)
     try:
         node = loader.get_single_node()

@@ -54,47 +54,73 @@ def review_queue(user, filters=None) -> list[Inspection]:
 
 def _require_submitted(inspection: Inspection) -> None:
     if inspection.status != InspectionStatus.SUBMITTED:
-        raise ReviewError(409, _("Only a submitted inspection can be approved or returned."))
+        raise ReviewError(409, _("Only a submitted inspection can be approved."))
 
 
 def _team_members(inspection: Inspection) -> list:
     return list(inspection.team.members) if inspection.team else []
 
 
-def approve(inspection: Inspection, actor) -> Inspection:
-    """The lead accepts the submission; the conclusion can then be written."""
-    _require_submitted(inspection)
-    inspection.status = InspectionStatus.APPROVED
-    inspection.approved_at = utcnow()
-    db.session.flush()
-    audit.record(actor, "inspection.approve", inspection, revision=inspection.revision)
-    notifications.notify(_team_members(inspection), "inspection_approved", _l("Approved: %(unit)s"),
-                         params={"unit": inspection.unit_name_snapshot})
-    return inspection
-
-
-def return_to_team(inspection: Inspection, actor, comments: list[tuple[str | None, str]]) -> list[ReviewComment]:
-    """Send the inspection back to the team with comments, each on an item or on the whole."""
-    _require_submitted(inspection)
+def _comment_rows(inspection: Inspection, actor, comments, kind: str) -> list[ReviewComment]:
+    """Review comments from (item key or None, text) pairs, blank ones skipped."""
     items = item_index(inspection.definition)
     rows: list[ReviewComment] = []
-    for item_key, body in comments:
+    for item_key, body in comments or ():
         body = (body or "").strip()
         if not body:
             continue
         if item_key is not None and item_key not in items:
             raise ReviewError(422, _("The checklist has no item %(key)s.", key=item_key))
-        rows.append(ReviewComment(inspection_id=inspection.id, item_key=item_key, body=body,
+        rows.append(ReviewComment(inspection_id=inspection.id, item_key=item_key, body=body, kind=kind,
                                   author_id=getattr(actor, "id", None)))
+    return rows
+
+
+def approve(inspection: Inspection, actor, comments: list[tuple[str | None, str]] | None = None) -> Inspection:
+    """The lead accepts the submission; the conclusion can then be written.
+
+    Comments written with the approval are kept with it (they ask the team
+    for nothing, so they are resolved at once) and sent to the team.
+    """
+    _require_submitted(inspection)
+    rows = _comment_rows(inspection, actor, comments, "approval")
+    now = utcnow()
+    for row in rows:
+        row.resolved_at = now
+    db.session.add_all(rows)
+    inspection.status = InspectionStatus.APPROVED
+    inspection.approved_at = now
+    db.session.flush()
+    audit.record(actor, "inspection.approve", inspection, revision=inspection.revision,
+                 **({"comments": len(rows)} if rows else {}))
+    notifications.notify(_team_members(inspection), "inspection_approved", _l("Approved: %(unit)s"),
+                         params={"unit": inspection.unit_name_snapshot,
+                                 "comment": "\n".join(r.body for r in rows)},
+                         body=_l("The lead's comment: %(comment)s") if rows else None, link="/app", actor=actor)
+    return inspection
+
+
+def return_to_team(inspection: Inspection, actor, comments: list[tuple[str | None, str]]) -> list[ReviewComment]:
+    """Send the inspection back to the team with comments, each on an item or on the whole.
+
+    A submitted inspection goes back, and so does an approved one whose
+    conclusion is not issued yet (evidence it waits for may never come).
+    """
+    if inspection.status not in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED):
+        raise ReviewError(409, _("Only a submitted or approved inspection, not yet concluded, can be returned."))
+    rows = _comment_rows(inspection, actor, comments, "return")
     if not rows:
         raise ReviewError(422, _("Write at least one comment to tell the team what to fix."))
     db.session.add_all(rows)
+    before = inspection.status
     inspection.status = InspectionStatus.RETURNED
     db.session.flush()
     audit.record(actor, "inspection.return", inspection, comments=len(rows),
-                 items=sorted({r.item_key for r in rows if r.item_key}))
+                 items=sorted({r.item_key for r in rows if r.item_key}),
+                 **({"after_approval": True} if before == InspectionStatus.APPROVED else {}))
     notifications.notify(_team_members(inspection), "inspection_returned", _l("Returned for changes: %(unit)s"),
-                         params={"unit": inspection.unit_name_snapshot}, link="/app", actor=actor)
+                         params={"unit": inspection.unit_name_snapshot}, link=f"/app#/i/{inspection.uuid}",
+                         actor=actor)
     return rows
 
 

@@ -2,10 +2,16 @@
 
 Issuing the conclusion turns each failed item, and each finding not already
 covered by a failed item, into a proposed action; the lead may group several
-proposals into one action. An action's deadline is the item's
-`finding.remediation_days`, else the configured days for its severity
+proposals into one action. An action's severity is the one the inspector
+gave its findings (the most serious), else the checklist item's default.
+Its deadline is the item's `finding.remediation_days` when the severity is
+the item's own, else the configured days for the severity
 (REMEDIATION_DAYS_BY_SEVERITY), counted from the day of issue by
 deadlines.deadline_for — the one place that computes dates.
+
+While the conclusion is a draft, the lead's choices for each proposal
+(group, priority, deadline) are kept with it, so that the page shows them
+again and issuing creates exactly the actions the page showed.
 """
 from __future__ import annotations
 
@@ -67,6 +73,14 @@ def _finding_snapshot(finding) -> dict:
             "description": finding.description, "unit_explanation": finding.unit_explanation}
 
 
+def _days(default: dict, severity: str, days_by_severity: dict[str, int]) -> int:
+    """The item's remediation days are meant for its own severity; another severity
+    (the inspector's) takes the configured days for that severity."""
+    if default.get("remediation_days") and default.get("severity", severity) == severity:
+        return default["remediation_days"]
+    return days_by_severity[severity]
+
+
 def proposals(inspection: Inspection, *, issue_date: date, days_by_severity: dict[str, int],
               locale: str) -> list[Proposal]:
     """The actions the conclusion would create, one per failed item or uncovered finding."""
@@ -78,10 +92,10 @@ def proposals(inspection: Inspection, *, issue_date: date, days_by_severity: dic
         item = items[key][1]
         findings = [f for f in inspection.findings if f.item_key == key]
         default = item["finding"] or {}
-        severity = default.get("severity") or max(
-            (f.severity for f in findings), key=lambda s: SEVERITY_ORDER.get(s, 0),
-            default="critical" if item["critical"] else "minor")
-        days = default.get("remediation_days") or days_by_severity[severity]
+        # The inspector judged what they saw: their severity wins over the checklist's default.
+        severity = max((f.severity for f in findings), key=lambda s: SEVERITY_ORDER.get(s, 0),
+                       default=default.get("severity") or ("critical" if item["critical"] else "minor"))
+        days = _days(default, severity, days_by_severity)
         answer = answers.get(key)
         snapshot = [{"item_key": key, "item_text": item["text"], "outcome": "fail",
                      "answer": {"value": answer.value, "na": answer.na, "note": answer.note} if answer else None,
@@ -96,7 +110,7 @@ def proposals(inspection: Inspection, *, issue_date: date, days_by_severity: dic
         if finding.item_key in failed:
             continue  # covered by its item's action
         item = items.get(finding.item_key, (None, None))[1] if finding.item_key else None
-        days = ((item or {}).get("finding") or {}).get("remediation_days") or days_by_severity[finding.severity]
+        days = _days((item or {}).get("finding") or {}, finding.severity, days_by_severity)
         keys = [finding.item_key] if finding.item_key else []
         result.append(Proposal(f"finding:{finding.uuid}", finding.description[:500], finding.severity, days,
                                deadline_for(issue_date, days), PRIORITY_BY_SEVERITY.get(finding.severity, "normal"),
@@ -104,18 +118,77 @@ def proposals(inspection: Inspection, *, issue_date: date, days_by_severity: dic
     return result
 
 
-def save_draft(inspection: Inspection, actor, *, strengths: str, shortcomings: str,
-               recommendations: str) -> Conclusion:
-    """Keep the lead's text without issuing it."""
+def group_label(proposal_number: int, typed: str | None) -> str:
+    """The group a proposal belongs to: what the lead typed, else its own number
+    on the page (the number the page shows in its group field)."""
+    return (typed or "").strip() or str(proposal_number)
+
+
+def choices_of(conclusion: Conclusion | None) -> dict[str, dict]:
+    """The lead's saved choices per proposal key: {"group", "priority", "deadline"} as typed."""
+    return dict((conclusion.proposal_choices or {}) if conclusion else {})
+
+
+def _clean_choices(keys: list[str], groups: dict[str, str], priorities: dict[str, str],
+                   deadlines: dict[str, date]) -> dict[str, dict]:
+    choices: dict[str, dict] = {}
+    for key in keys:
+        chosen = {}
+        if (groups.get(key) or "").strip():
+            chosen["group"] = groups[key].strip()[:100]
+        if priorities.get(key):
+            if priorities[key] not in PRIORITIES:
+                raise ConclusionError(422, _("Unknown priority: %(priority)s.", priority=priorities[key]))
+            chosen["priority"] = priorities[key]
+        if deadlines.get(key):
+            chosen["deadline"] = deadlines[key].isoformat()
+        if chosen:
+            choices[key] = chosen
+    return choices
+
+
+def save_draft(inspection: Inspection, actor, *, strengths: str, shortcomings: str, recommendations: str,
+               groups: dict[str, str] | None = None, priorities: dict[str, str] | None = None,
+               deadlines: dict[str, date] | None = None) -> Conclusion:
+    """Keep the lead's text and their choices for each proposed action without issuing.
+
+    `groups`, `priorities` and `deadlines` are keyed by proposal key, as in
+    `issue`; when all three are None the choices saved before are kept.
+    """
     if inspection.status != InspectionStatus.APPROVED:
         raise ConclusionError(409, _("A conclusion is written once the inspection is approved."))
     conclusion = get_conclusion(inspection) or Conclusion(inspection_id=inspection.id)
     conclusion.strengths, conclusion.shortcomings, conclusion.recommendations = (
         (strengths or "").strip(), (shortcomings or "").strip(), (recommendations or "").strip())
+    if not (groups is None and priorities is None and deadlines is None):
+        keys = list(dict.fromkeys([*(groups or {}), *(priorities or {}), *(deadlines or {})]))
+        conclusion.proposal_choices = _clean_choices(keys, groups or {}, priorities or {}, deadlines or {}) or None
     db.session.add(conclusion)
     db.session.flush()
     audit.record(actor, "conclusion.save", inspection)
     return conclusion
+
+
+def plan_actions(proposals_: list[Proposal], choices: dict[str, dict], *, today: date | None = None,
+                 ) -> dict[str, list[Proposal]]:
+    """The actions the choices make, as {group label: its proposals}, in page order.
+
+    Each proposal takes its chosen priority and deadline; with `today`, a
+    deadline before it is refused (422).
+    """
+    grouped: dict[str, list[Proposal]] = {}
+    for number, proposal in enumerate(proposals_, start=1):
+        chosen = choices.get(proposal.key) or {}
+        if chosen.get("priority") in PRIORITIES:
+            proposal.priority = chosen["priority"]
+        if chosen.get("deadline"):
+            deadline = date.fromisoformat(chosen["deadline"])
+            if today is not None and deadline < today:
+                raise ConclusionError(422, _("A deadline cannot be in the past (%(date)s).",
+                                             date=deadline.isoformat()))
+            proposal.deadline = deadline
+        grouped.setdefault(group_label(number, chosen.get("group")), []).append(proposal)
+    return grouped
 
 
 def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, recommendations: str,
@@ -126,32 +199,23 @@ def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, r
 
     `groups` maps proposal keys to a group label: proposals with the same
     label become one action (severity and priority the highest, deadline the
-    earliest, findings and items together). `priorities` and `deadlines`
-    override a proposal's defaults. Refused (409) while photos or signatures
+    earliest, findings and items together); a proposal without a label is in
+    the group named by its number on the page. `priorities` and `deadlines`
+    override a proposal's defaults. When all three are None, the choices
+    saved with the draft apply. Refused (409) while photos or signatures
     the submission announced have not arrived.
     """
-    groups, priorities, deadlines = groups or {}, priorities or {}, deadlines or {}
     conclusion = save_draft(inspection, actor, strengths=strengths, shortcomings=shortcomings,
-                            recommendations=recommendations)
+                            recommendations=recommendations, groups=groups, priorities=priorities,
+                            deadlines=deadlines)
     if not (conclusion.strengths or conclusion.shortcomings or conclusion.recommendations):
         raise ConclusionError(422, _("Write the strengths, shortcomings or recommendations before issuing."))
     missing = completeness.missing_evidence(inspection)
     if missing:  # the notice and its actions would rest on evidence the server does not have
         raise ConclusionError(409, _("The conclusion cannot be issued yet: the team's phone has not sent %(missing)s. "
                                      "It can be issued once they arrive.", missing="; ".join(missing)))
-    grouped: dict[str, list[Proposal]] = {}
-    for proposal in proposals(inspection, issue_date=today, days_by_severity=days_by_severity, locale=locale):
-        if priorities.get(proposal.key):
-            if priorities[proposal.key] not in PRIORITIES:
-                raise ConclusionError(422, _("Unknown priority: %(priority)s.", priority=priorities[proposal.key]))
-            proposal.priority = priorities[proposal.key]
-        if deadlines.get(proposal.key):
-            if deadlines[proposal.key] < today:
-                raise ConclusionError(422, _("A deadline cannot be in the past (%(date)s).",
-                                             date=deadlines[proposal.key].isoformat()))
-            proposal.deadline = deadlines[proposal.key]
-        label = (groups.get(proposal.key) or "").strip() or proposal.key
-        grouped.setdefault(label, []).append(proposal)
+    grouped = plan_actions(proposals(inspection, issue_date=today, days_by_severity=days_by_severity, locale=locale),
+                           choices_of(conclusion), today=today)
 
     actions = [_create_action(inspection, actor, members) for members in grouped.values()]
     now = utcnow()

@@ -199,3 +199,20 @@ def test_without_script_the_inspection_page_shows_every_answer_and_comment_box(c
         .count("hidden") == 1
     assert all(f'name="comment-{key}"' in html for key in ("bien-hieu", "dung-han", "ghi-chu"))
     assert 'src="/static/js/review-page.js"' in html
+
+
+def test_home_cards_of_the_team_and_the_unit_open_what_each_may_see(app, client, auth, world):
+    with app.app_context():
+        from server.models import Inspection
+        inspection = db.session.get(Inspection, world["submitted_id"])
+        inspection.plan.notice_published_at = utcnow()
+        db.session.commit()
+    auth.login("insp")
+    assert f'href="/app#/i/{world["submitted"]}"' in page(client, "/")
+    auth.logout()
+    auth.login("officer")
+    html = page(client, "/")
+    # The notice while the inspection is under way, the conclusion once issued; never the secret one.
+    assert f'href="/portal/notices/{world["submitted"]}"' in html
+    assert f'href="/portal/inspections/{world["concluded"]}"' in html
+    assert world["secret"] not in html

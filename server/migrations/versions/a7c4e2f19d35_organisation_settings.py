@@ -5,7 +5,7 @@ organisation_settings: the settings an administrator changed in the app
 JSON value under its config key; the config holds the defaults.
 
 Revision ID: a7c4e2f19d35
-Revises: f3a9c1d27b80
+Revises: c8e2a4f61b07
 Create Date: 2026-12-03 07:00:00.000000
 
 """
@@ -19,7 +19,7 @@ import server.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'a7c4e2f19d35'
-down_revision = 'f3a9c1d27b80'
+down_revision = 'c8e2a4f61b07'
 branch_labels = None
 depends_on = None
 

@@ -41,6 +41,10 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "settings.manage": {Role.ADMIN},
     "audit.view": {Role.ADMIN},
     "user.manage": {Role.ADMIN},
+    # Administration: the administrator's home, teams; every user's own account.
+    "admin.view": {Role.ADMIN},
+    "team.manage": {Role.ADMIN},
+    "account.manage": {Role.ADMIN, Role.LEAD, Role.VIEWER, Role.INSPECTOR, Role.UNIT_OFFICER},
     # Lead workspace: plans are read by viewers, written by leads;
     # summary exports (XLSX, CSV, the JSON listing) follow the dashboard.
     "plan.view": {Role.ADMIN, Role.LEAD, Role.VIEWER},
@@ -286,11 +290,47 @@ def permission_required(action: str):
     return decorator
 
 
+# What a user who must change a temporary password may still reach.
+_BEFORE_PASSWORD_CHANGE = {"account.index", "account.change_password", "auth.logout", "auth.set_language", "static"}
+
+
 def init_app(app) -> None:
+    from datetime import timedelta
+
+    from flask import g, redirect, request, url_for
+
+    from .models.types import utcnow
+    from .services.directory import sessions
+
+    def _lifetimes() -> dict:
+        return {"lifetime": timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"]),
+                "remember_lifetime": timedelta(seconds=app.config["REMEMBER_COOKIE_DURATION"])}
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        # With the teams, in the same statement: most requests ask whether the user is in a team.
-        return db.session.get(User, int(user_id), options=[joinedload(User.teams)])
+        # Signed in only through an open server-side session of an active
+        # user (see services/directory/sessions.py); with the teams, in the
+        # same statement: most requests ask whether the user is in a team.
+        found = sessions.load(user_id, utcnow(), options=[joinedload(User.teams)], **_lifetimes())
+        if found is None:
+            return None
+        user, row = found
+        g.user_session = row
+        return user
+
+    @app.before_request
+    def _session_in_use():
+        if not current_user.is_authenticated:
+            return None
+        row = g.get("user_session")
+        if row is not None:
+            sessions.touch(db.engine, row, utcnow())
+        # A temporary password is changed before anything else is done.
+        if current_user.must_change_password and request.endpoint not in _BEFORE_PASSWORD_CHANGE:
+            if request.method == "GET" and not request.path.startswith("/api/"):
+                return redirect(url_for("account.index"))
+            abort(403)
+        return None
 
     @login_manager.unauthorized_handler
     def unauthorized():

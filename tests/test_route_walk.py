@@ -21,7 +21,8 @@ from tests.test_secrecy import _any_values, candidate_values
 # Routes anyone may reach: sign-in, language, health, the API description, and
 # the field app's shell (no user data; the app itself asks for sign-in).
 PUBLIC = {"auth.login", "auth.set_language", "health.healthz", "static", "api-docs.openapi_json",
-          "fieldapp.shell", "fieldapp.catalogue", "fieldapp.manifest", "fieldapp.service_worker"}
+          "fieldapp.shell", "fieldapp.catalogue", "fieldapp.manifest", "fieldapp.service_worker",
+          "account.reset_password"}
 
 # Pages whose access depends on the role alone: endpoint -> the permission action.
 ROLE_PAGES = {
@@ -36,6 +37,12 @@ ROLE_PAGES = {
     "notifications.index": "notification.list",
     "main.home": "inspection.list",
     "plans.unit_search": "plan.manage",
+    "admin.home": "admin.view",
+    "admin_users.index": "user.manage",
+    "admin_users.new": "user.manage",
+    "admin_users.import_file": "user.manage",
+    "admin_teams.index": "team.manage",
+    "account.index": "account.manage",
     "admin_units.index": "unit.manage",
     "admin_units.new": "unit.manage",
     "admin_units.import_page": "unit.manage",

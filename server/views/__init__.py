@@ -17,6 +17,11 @@ def register_views(app) -> None:
 
     for blueprint in (review.bp, actions.bp, portal.bp, notifications.bp):
         app.register_blueprint(blueprint)
+    # Administration and each user's own account.
+    from . import account, admin, admin_teams, admin_users
+
+    for blueprint in (admin.bp, admin_users.bp, admin_teams.bp, account.bp):
+        app.register_blueprint(blueprint)
     # The organisation's units, settings and audit trail.
     from . import admin_audit, admin_settings, admin_units
 

@@ -1,6 +1,5 @@
 """Sign-in, sign-out and the language switch."""
 import math
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -12,6 +11,7 @@ from ..extensions import db
 from ..forms.auth import SignInForm
 from ..models.types import utcnow
 from ..services.directory import auth as auth_service
+from ..services.directory import sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -44,13 +44,11 @@ def login():
         result = auth_service.sign_in(
             form.username.data, form.password.data,
             address=request.remote_addr or "", now=now,
-            throttle=auth_service.Throttle(
-                max_per_user=config["LOGIN_MAX_FAILURES_PER_USER"],
-                max_names_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                lockout=timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"]),
-                first_wait=timedelta(seconds=config["LOGIN_ADDRESS_FIRST_WAIT_SECONDS"]),
-            ),
+            throttle=auth_service.Throttle.from_config(config),
         )
+        if result.user is not None:
+            sessions.start(result.user, address=request.remote_addr or "",
+                           user_agent=request.user_agent.string, remember=form.remember.data, now=now)
         db.session.commit()
         if result.retry_at is not None:
             seconds = max(1, math.ceil((result.retry_at - now).total_seconds()))
@@ -67,6 +65,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end(current_user.session_token, "signed_out")
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))

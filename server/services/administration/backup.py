@@ -85,6 +85,14 @@ def backup(engine: sa.Engine, uploads: Path, destination: Path, *, now: datetime
     return BackupResult(archive, dialect, len(files))
 
 
+def latest(folder: Path) -> Path | None:
+    """The newest complete archive in `folder`, if any."""
+    if not folder.is_dir():
+        return None
+    archives = [p for p in folder.glob("kiemtra-*.tar.gz") if p.is_file()]
+    return max(archives, key=lambda p: p.stat().st_mtime, default=None)
+
+
 def restore(engine: sa.Engine, uploads: Path, archive: Path) -> dict:
     """Replace the database's content and add the archive's uploads.
 

@@ -34,6 +34,15 @@ class Throttle:
     lockout: timedelta = timedelta(minutes=15)  # the window, the lock, and the longest wait
     first_wait: timedelta = timedelta(seconds=1)  # doubled for each further failed name
 
+    @classmethod
+    def from_config(cls, config) -> Throttle:
+        return cls(
+            max_per_user=config["LOGIN_MAX_FAILURES_PER_USER"],
+            max_names_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            lockout=timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"]),
+            first_wait=timedelta(seconds=config["LOGIN_ADDRESS_FIRST_WAIT_SECONDS"]),
+        )
+
     def address_wait(self, failed_names: int) -> timedelta:
         """How long an address waits after its latest failure, given its failed names."""
         if failed_names < self.max_names_per_address:
@@ -128,3 +137,32 @@ def sign_in(username: str, password: str, *, address: str, now: datetime, thrott
         # A name not yet tried from here while the address waits: the wait grows.
         return SignIn(None, now + throttle.address_wait(failed_names + 1))
     return SignIn(None)
+
+
+def locked_accounts(now: datetime, throttle: Throttle) -> list[tuple[str, datetime]]:
+    """Usernames locked now by repeated failures, with when each lock ends."""
+    rows = db.session.execute(
+        _failures_since(now - throttle.lockout)
+        .with_only_columns(LoginAttempt.username, sa.func.count(), sa.func.max(LoginAttempt.created_at))
+        .group_by(LoginAttempt.username)
+        .having(sa.func.count() >= throttle.max_per_user)
+    ).all()
+    locked = []
+    for username, _count, _latest in rows:
+        until = _account_locked_until(username, now, throttle)
+        if until is not None and until > now:
+            locked.append((username, until))
+    return sorted(locked)
+
+
+def unlock(username: str, actor, now: datetime, throttle: Throttle) -> bool:
+    """End a sign-in lock: the account's recent failures stop counting. Returns whether it was locked."""
+    key = username.strip().lower()
+    was_locked = _account_locked_until(key, now, throttle) is not None
+    db.session.execute(
+        sa.delete(LoginAttempt).where(LoginAttempt.username == key, LoginAttempt.succeeded.is_(False),
+                                      LoginAttempt.created_at > now - throttle.lockout)
+    )
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == key))
+    audit.record(actor, "user.unlock", user, username=key, was_locked=was_locked)
+    return was_locked

@@ -49,6 +49,16 @@ def status(job_id: str) -> dict | None:
         return None
 
 
+def all_statuses() -> list[dict]:
+    """Every job whose status file is still kept, newest first."""
+    found = []
+    for path in folder().glob("*.json"):
+        state = status(path.stem)
+        if state is not None:
+            found.append(state)
+    return sorted(found, key=lambda state: state.get("started") or 0, reverse=True)
+
+
 def workbook_path(job_id: str) -> Path:
     return folder() / f"{job_id}.xlsx"
 

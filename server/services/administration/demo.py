@@ -8,10 +8,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import InspectionKind, Plan, Role, Unit, UnitLocation, User
+from ...models import InspectionKind, Plan, Role, SuccessionKind, Unit, UnitLocation, UnitSuccession, User
 from ...models.types import utcnow
 from ..checklists import library as checklist_service
 from ..fieldwork.inspections import create_planned_inspection
+from ..directory.units import REFORM_DATE
 from ..directory.users import create_user, get_or_create_team
 
 DEMO_PASSWORD = "kiemtra-demo"
@@ -26,6 +27,13 @@ COMMUNES = [
     ("00367", "Phường Thanh Xuân", "ward", 20.9937, 105.8137),
     ("00454", "Xã Đông Anh", "commune", 21.1364, 105.8492),
 ]
+# Districts abolished on 1 July 2025 (two-tier local government), kept as
+# history: (old code, name, the ward or commune that took over its seat).
+FORMER_DISTRICTS = [
+    ("009", "Quận Thanh Xuân", "00367"),
+    ("017", "Huyện Đông Anh", "00454"),
+]
+FORMER_DISTRICTS_BASIS = "Nghị quyết 1656/NQ-UBTVQH15"
 # The one-stop shops of two of them, as separate inspectable units.
 SERVICE_CENTRES = [
     ("00004-TTPV", "Trung tâm Phục vụ hành chính công phường Ba Đình", "00004", 21.0362, 105.8336),
@@ -88,6 +96,13 @@ def build(checklists_folder: str | Path, today: date | None = None) -> dict:
     units = {c[0]: _unit(*c, parent=province) for c in COMMUNES}
     for code, name, parent_code, lat, lon in SERVICE_CENTRES:
         units[code] = _unit(code, name, "service_centre", lat, lon, parent=units[parent_code])
+    for code, name, successor_code in FORMER_DISTRICTS:
+        seat = units[successor_code].locations[0]
+        former = Unit(code=code, name=name, kind="district", parent=province, valid_to=REFORM_DATE,
+                      locations=[UnitLocation(lat=seat.lat, lon=seat.lon, label="Trụ sở")])
+        db.session.add(former)
+        db.session.add(UnitSuccession(predecessor=former, successor=units[successor_code], kind=SuccessionKind.SPLIT,
+                                      effective_date=REFORM_DATE, legal_basis=FORMER_DISTRICTS_BASIS))
     db.session.flush()
 
     users = {}

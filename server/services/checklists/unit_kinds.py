@@ -25,6 +25,8 @@ def kind_labels() -> dict[str, str]:
         "commune": _("Commune"),
         "ward": _("Ward"),
         "special_zone": _("Special zone"),
+        # Abolished on 1 July 2025; former districts stay as history.
+        "district": _("District (former)"),
         "department": _("Department"),
         "service_centre": _("Public administration service centre"),
         "office": _("Office"),

@@ -6,7 +6,9 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
+from ..errors import user_error
 from ..extensions import db
 from ..forms.checklists import ChecklistUploadForm
 from ..permissions import authorize
@@ -99,8 +101,14 @@ def draft(token: str):
 def publish(token: str):
     authorize("checklist.publish")
     pending = _own_draft(token)
-    outcome = checklist_service.publish(pending.definition, pending.source_name, current_user)
-    db.session.commit()
+    try:
+        outcome = checklist_service.publish(pending.definition, pending.source_name, current_user)
+        db.session.commit()
+    except IntegrityError:
+        # Another publication of this checklist got in first (the same content, or the same number).
+        db.session.rollback()
+        raise user_error(409, _("This checklist was published by someone else at the same moment; "
+                                "open the checklist to see its versions, and upload again if needed.")) from None
     drafts.discard(token)
     if outcome.action == "unchanged":
         flash(_("Nothing changed: version %(n)s already has this content.", n=outcome.version), "ok")

@@ -246,3 +246,15 @@ def test_the_cli_reports_xlsx_errors_with_their_cell(app, runner, tmp_path):
     book.save(out)
     result = runner.invoke(args=["checklists", "validate", str(out)])
     assert result.exit_code == 1 and f"{out}: items!C2: " in result.output
+
+
+def test_a_new_version_of_a_retired_checklist_stays_retired_and_the_preview_says_so(app, client, auth, people):
+    auth.login("admin")
+    publish_upload(client, "small.yaml", small_yaml())
+    client.post("/checklists/small/retire")
+    location = upload(client, "small.yaml", small_yaml(**{"scoring/pass_mark": 70})).headers["Location"]
+    assert "vẫn không được chọn cho kế hoạch mới" in client.get(location).get_data(as_text=True)
+    client.post(location + "/publish")
+    assert [v.number for v in versions(app)] == [1, 2]
+    with app.app_context():
+        assert db.session.scalar(sa.select(Checklist.status).where(Checklist.key == "small")) == ChecklistStatus.RETIRED

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import ActionEvent, ActionStatus, InspectionStatus, RemediationAction, Role, Submission, User
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import login
 from tests.factories import make_team, make_unit, make_user
 from tests.remediation_factories import make_action, make_submitted_inspection
@@ -101,6 +102,7 @@ def test_an_over_size_upload_keeps_the_note_with_and_without_javascript(app, liv
     report.locator("input[type=file]").set_input_files(str(big))
     warning = report.locator(".upload-too-large")
     assert warning.is_visible() and "nặng 0,6 MB; mỗi lần gửi tối đa 0,3 MB" in warning.inner_text()
+    assert_accessible(page, "the action page with its size warning")
     report.locator("button[type=submit]").click()
     assert page.url.endswith(f"/actions/{action_id}")  # not sent
     assert report.locator("textarea[name=note]").input_value() == note
@@ -148,12 +150,15 @@ def test_screens_of_the_conclusion_and_review_pages(app, live_server, chromium, 
             page.locator("input[name^=group-]").nth(1).fill("1")
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(SHOTS / f"conclusion-{lang}-{name}.png"), full_page=True)
+            assert_accessible(page, "the conclusion page")
             page.click("a[href$='#return-approved']")  # the conclusion page offers the return
             assert page.locator("#return-approved").is_visible()
             page.screenshot(path=str(SHOTS / f"review-approved-missing-{lang}-{name}.png"), full_page=True)
+            assert_accessible(page, "an approved inspection with a photo missing")
             page.goto(f"/review/inspections/{submitted}")
             page.fill("textarea[name=comment]", "Lần sau chụp rõ hơn" if lang == "vi" else "Sharper photos next time")
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(SHOTS / f"review-decision-{lang}-{name}.png"), full_page=True)
+            assert_accessible(page, "the decision on a submitted inspection")
         finally:
             context.close()

@@ -54,6 +54,7 @@ ITEM_FIELDS = {
 }
 
 MAX_ROWS = 5000          # per sheet; a checklist has tens of items, not thousands
+LAST_ROW = 20_000        # rows below it are not read (empty rows a whole-column format leaves)
 MAX_UNPACKED = 50 << 20  # bytes inside the zip: a small upload must not unpack to gigabytes
 _YES = {"yes", "y", "true", "1", "x", "có", "co", "đúng", "dung"}
 _NO = {"no", "n", "false", "0", "không", "khong", "sai"}
@@ -188,8 +189,10 @@ def _table(values, formulas, title: str, first_column: str, columns: Iterable[st
     """The sheet's rows under its header row (the first row whose first filled cell is
     `first_column`), blank rows left out; None when the sheet has no such header."""
     sheet, formula_sheet = values[title], formulas[title]
-    rows = sheet.iter_rows()
-    formula_rows = formula_sheet.iter_rows()
+    # A sheet formatted down to Excel's last row holds a million empty rows: read no
+    # further than a checklist could reach.
+    rows = sheet.iter_rows(max_row=LAST_ROW)
+    formula_rows = formula_sheet.iter_rows(max_row=LAST_ROW)
     header: dict[int, str] | None = None
     out: list[_Row] = []
     allowed = set(columns)

@@ -235,10 +235,24 @@ def conclusion(uuid: str):
         except conclusions.ConclusionError as exc:
             db.session.rollback()
             error, code = exc.message, exc.status
+            if request.form.get("submit") == "issue" and _keep_as_draft(insp, form, proposals):
+                error = f'{error} {_("What you wrote is kept as a draft.")}'
     groups = {conclusions.group_label(n, (choices.get(p.key) or {}).get("group")) for n, p in enumerate(proposals, 1)}
     return render_template("review/conclusion.html", inspection=insp, proposals=proposals, form=form, choices=choices,
                            action_count=len(groups), error=error, priorities=conclusions.PRIORITIES,
                            waiting=_waiting(insp)), code
+
+
+def _keep_as_draft(insp: Inspection, form: dict, proposals) -> bool:
+    """A conclusion that could not be issued yet is kept as a draft, so that
+    what the lead wrote is there when they come back to it."""
+    try:
+        conclusions.save_draft(insp, current_user, **form, **_posted_choices(proposals))
+    except conclusions.ConclusionError:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
 
 
 def _posted_choices(proposals) -> dict:

@@ -6,7 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import AuditEvent, Inspection, InspectionStatus, Notification, ReviewComment, Role, User
+from server.models import (
+    AuditEvent, Inspection, InspectionStatus, Notification, RemediationAction, ReviewComment, Role, User,
+)
 from tests.factories import make_checklist_version, make_team, make_unit, make_user
 from tests.fieldwork.test_submission_completeness import CHECKLIST, complete, photo, submit, upload
 from tests.fieldwork_data import make_field_world
@@ -88,6 +90,11 @@ def test_a_lead_returns_an_approved_inspection_whose_photo_never_arrives_and_the
     client.post("/lang/en")
     assert client.post(f"/review/inspections/{world['uuid']}/approve").status_code == 302
 
+    conclusion = f"/review/inspections/{world['uuid']}/conclusion"
+    refused = client.post(conclusion, data={"submit": "issue", "strengths": "Tiếp đón tốt",
+                                            "priority-item:bien-hieu": "high"})
+    assert refused.status_code == 409
+    assert "What you wrote is kept as a draft." in refused.get_data(as_text=True)
     page = client.get(f"/review/inspections/{world['uuid']}").get_data(as_text=True)
     assert "Not arrived yet" in page and "a photo of “Notes” (ghi-chu)" in page
     assert 'id="return-approved"' in page and 'href="#return-approved"' in page
@@ -113,11 +120,14 @@ def test_a_lead_returns_an_approved_inspection_whose_photo_never_arrives_and_the
     auth.logout()
     auth.login("lead")
     assert client.post(f"/review/inspections/{world['uuid']}/approve").status_code == 302
-    issued = client.post(f"/review/inspections/{world['uuid']}/conclusion", data={
-        "submit": "issue", "strengths": "Tiếp đón tốt", "shortcomings": "Biển hiệu mờ", "recommendations": "Thay"})
+    page = client.get(conclusion).get_data(as_text=True)  # the draft written before the return is there
+    assert ">Tiếp đón tốt</textarea>" in page and '<option value="high" selected>' in page
+    issued = client.post(conclusion, data={"submit": "issue", "strengths": "Tiếp đón tốt",
+                                           "priority-item:bien-hieu": "high"})
     assert issued.status_code == 302
     with app.app_context():
         assert db.session.get(Inspection, world["id"]).status == InspectionStatus.CONCLUDED
+        assert db.session.scalar(sa.select(RemediationAction.priority)) == "high"
 
 
 def test_a_concluded_inspection_offers_no_return(app, client, auth, world):

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 import yaml
 
 from server.extensions import db
-from server.models import Checklist, ChecklistStatus, ChecklistVersion, Role
-from server.services.checklists import formats
+from server.models import Checklist, ChecklistStatus, ChecklistVersion, Role, User
+from server.services.checklists import formats, library
 from server.services.checklists.definition import content_hash
-from tests.factories import SMALL_CHECKLIST_SOURCE, make_inspection, make_unit, make_user
+from tests.factories import SMALL_CHECKLIST_SOURCE, make_inspection, make_team, make_unit, make_user
 
 CHECKLISTS = Path(__file__).resolve().parents[2] / "checklists"
 
@@ -173,7 +173,6 @@ def test_the_library_lists_versions_with_their_counts(app, client, auth, people)
 def test_every_version_downloads_as_a_file_that_imports_to_the_same_checklist(app, client, auth, people, kind):
     auth.login("viewer")
     with app.app_context():
-        from server.services.checklists import library
         library.import_checklist(CHECKLISTS / "mot-cua-cap-xa.yaml")
         db.session.commit()
         stored = library.current_version("mot-cua-cap-xa").definition
@@ -258,3 +257,19 @@ def test_a_new_version_of_a_retired_checklist_stays_retired_and_the_preview_says
     assert [v.number for v in versions(app)] == [1, 2]
     with app.app_context():
         assert db.session.scalar(sa.select(Checklist.status).where(Checklist.key == "small")) == ChecklistStatus.RETIRED
+
+
+def test_an_inspection_made_with_a_retired_checklist_still_opens_on_the_phone(app, client, auth, people):
+    auth.login("lead")
+    publish_upload(client, "small.yaml", small_yaml())
+    with app.app_context():
+        lead = db.session.scalar(sa.select(User).where(User.username == "lead"))
+        team = make_team(members=[lead])
+        version = db.session.get(ChecklistVersion, versions(app)[0].id)
+        inspection = make_inspection(version=version, team=team)
+        library.retire(inspection.checklist_version.checklist, None)
+        db.session.commit()
+        uuid = inspection.uuid
+    answer = client.get(f"/api/inspections/{uuid}")
+    assert answer.status_code == 200
+    assert answer.get_json()["checklist"]["key"] == "small"

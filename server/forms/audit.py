@@ -14,7 +14,7 @@ def _id_or_none(value):
 
 class AuditFilterForm(Form):
     user = SelectField(_l("User"), coerce=_id_or_none, validators=[Optional()], validate_choice=True)
-    action = SelectField(_l("Action"), validators=[Optional()])
+    action = SelectField(_l("What was done"), validators=[Optional()])
     object_type = SelectField(_l("Object"), validators=[Optional()])
     object_id = StringField(_l("Object number"), validators=[Optional(), Length(max=64)])
     day_from = DateField(_l("From"), validators=[Optional()])

@@ -11,7 +11,7 @@ from . import Form
 
 
 class UnitForm(Form):
-    kind = SelectField(_l("Kind"), validators=[InputRequired()])
+    kind = SelectField(_l("Kind of unit"), validators=[InputRequired()])
     code = StringField(_l("Official code"), validators=[InputRequired(), Length(max=32)],
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=255)])

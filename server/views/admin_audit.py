@@ -43,7 +43,7 @@ def index():
     query = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "admin/audit.html", form=form, rows=rows, more=more, page=page, query=query,
-        actions=audit_trail.action_labels(), objects=audit_trail.object_labels(),
+        actions=audit_trail.action_labels(), objects=audit_trail.object_labels(), details=audit_trail.detail_labels(),
         names=audit_trail.user_names(), label=audit_trail.label,
     ), 200 if filters else 422
 

@@ -99,6 +99,19 @@ def object_labels() -> dict[str, str]:
     }
 
 
+def detail_labels() -> dict[str, str]:
+    """What the keys of an entry's details mean, in the current language."""
+    return {
+        "changes": _("Changes"), "into": _("Into"), "effective": _("Effective date"),
+        "legal_basis": _("Legal basis"), "moved_actions": _("Actions moved"), "actions_to": _("Actions went to"),
+        "source": _("Source"), "province": _("Province"), "created": _("Created"), "updated": _("Updated"),
+        "unchanged": _("Unchanged"), "file": _("File"), "checked": _("Entries checked"),
+        "problems": _("Problems"), "first_problem": _("First problem"), "title": _("Title"), "code": _("Code"),
+        "name": _("Name"), "kind": _("Kind of unit"), "parent": _("Unit above"), "username": _("Username"),
+        "address": _("Address"), "reason": _("Reason"), "to": _("To"),
+    }
+
+
 def label(labels: dict[str, str], code: str | None) -> str:
     """A code's label; an unknown one shown readably rather than as a bare code."""
     if code is None:
@@ -174,14 +187,16 @@ def csv_table(filters: Filters) -> Table:
                    _details_text(entry.details), entry.hash or ""]
 
     return Table(name="audit", title=_("Audit trail"),
-                 header=[_("No."), _("Time"), _("User"), _("Action"), _("Object"), _("Object id"),
+                 header=[_("No."), _("Time"), _("User"), _("What was done"), _("Object"), _("Object id"),
                          _("Details"), _("Chain hash")], rows=rows)
 
 
 def _details_text(details: dict | None) -> str:
     if not details:
         return ""
-    return "; ".join(f"{key}: {value}" for key, value in details.items() if value not in (None, "", [], {}))
+    names = detail_labels()
+    return "; ".join(f"{label(names, key)}: {value}" for key, value in details.items()
+                     if value not in (None, "", [], {}))
 
 
 def verify(actor) -> tuple[int, list[audit.ChainProblem]]:

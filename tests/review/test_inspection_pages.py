@@ -166,7 +166,10 @@ def test_a_unit_officer_cannot_learn_results_by_filtering(client, auth, world):
     # The submitted inspection's result is not the unit's to know: filtering by it changes nothing.
     assert page(client, "/?result=pass").count("/portal/inspections/") == page(client, "/?result=fail").count(
         "/portal/inspections/")
-    assert 'name="result"' not in page(client, "/")
+    home = page(client, "/")
+    assert 'name="result"' not in home and 'name="item"' not in home
+    # Nor the plans' titles, which may name other units.
+    assert 'name="plan"' not in home
 
 
 def test_what_was_found_shows_the_measured_value(client, auth, world):

@@ -48,7 +48,7 @@ def index():
     form = UserFilterForm(request.args)
     form.role.choices = _role_choices(_("All roles"))
     form.team.choices = [("", _("All teams"))] + [(str(i), n) for i, n in _team_choices()]
-    form.active.choices = [("", _("Active and deactivated")), ("1", _("Active")), ("0", _("Deactivated"))]
+    form.active.choices = [("", _("Any status")), ("1", _("Active")), ("0", _("Deactivated"))]
     status = 200
     found = []
     if not form.validate():

@@ -114,3 +114,20 @@ def test_an_administrator_resets_their_own_password_on_their_account_page(app, c
     assert response.status_code == 409
     with app.app_context():
         assert db.session.get(User, user_id(app, "boss")).check_password(PASSWORD)
+
+
+def test_a_reset_link_is_emailed_when_mail_is_set_and_the_user_has_an_address(app, people, monkeypatch):
+    from server.services.foundation import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "send_mail", lambda settings, to, subject, body: sent.append((to, body)))
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    with app.app_context():
+        db.session.get(User, user_id(app, "insp")).email = "insp@example.org"
+        db.session.commit()
+    admin = app.test_client()
+    admin.post("/login", data={"username": "boss", "password": PASSWORD})
+    page = admin.post(f"/admin/users/{user_id(app, 'insp')}/reset", data={"handover": "link"}).get_data(as_text=True)
+    link = re.search(r'value="(http[^"]+/password-reset/[^"]+)"', page).group(1)
+    assert "cũng đã được gửi tới insp@example.org" in page
+    assert [(to, link in body) for to, body in sent] == [("insp@example.org", True)]

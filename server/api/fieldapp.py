@@ -105,4 +105,6 @@ def _signatures(value: dict | None) -> dict | None:
             out[side] = {"refused": True, "reason": (sig.get("reason") or "").strip(), "name": sig.get("name")}
         else:
             out[side] = {"name": sig.get("name"), "evidence_uuid": sig.get("evidence_uuid")}
+            if sig.get("typed"):  # confirmed by typing the full name instead of drawing
+                out[side]["typed"] = True
     return out or None

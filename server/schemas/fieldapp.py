@@ -76,6 +76,9 @@ class SignatureSchema(Schema):
                                metadata={"description": "The signature image, uploaded as kind=signature."})
     refused = fields.Bool(load_default=False)
     reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    typed = fields.Bool(load_default=False, metadata={
+        "description": "The signer confirmed by typing their full name (`name`) instead of drawing; "
+                       "accepted for the team lead."})
 
 
 class SignaturesSchema(Schema):

@@ -84,8 +84,44 @@ def _charts(data: dict) -> dict:
     actions = charts.stacked_hbars(_("Actions by unit"),
                                    [(r["unit"], [r["overdue"], r["open"], r["on_time"], r["late"]])
                                     for r in data["actions"]["units"]], ["overdue", "open", "on_time", "late"])
-    return {"coverage": coverage, "score_periods": score_periods, "lowest": lowest, "gap": gap,
-            "failed": failed, "repeats": repeats, "actions": actions}
+    drawn = {"coverage": coverage, "score_periods": score_periods, "lowest": lowest, "gap": gap,
+             "failed": failed, "repeats": repeats, "actions": actions}
+    tables = _tables(data)
+    # Each drawn chart is followed by its figures as a table (empty charts stay empty).
+    return {name: svg + tables[name] if svg else svg for name, svg in drawn.items()}
+
+
+def _tables(data: dict) -> dict:
+    """Every chart's figures as a table: the chart's text alternative."""
+    show = _("Show the figures")
+
+    def pct(value):
+        return "–" if value is None else f"{value:g}%"
+
+    cov = data["coverage"]["months"]
+    mean = [_("Mean score"), _("Inspections")]
+    return {
+        "coverage": charts.data_table(_("Coverage by month"), [_("Month"), _("Done on time"), _("Done late"),
+                                                               _("Missed"), _("Not yet due")],
+                                      [[m["period"], m["done"] - m["late"], m["late"], m["missed"],
+                                        m["planned"] - m["done"] - m["missed"]] for m in cov], show),
+        "score_periods": charts.data_table(_("Mean score by month"), [_("Month"), *mean],
+                                           [[p["period"], pct(p["mean"]), p["n"]] for p in data["scores"]["by_period"]],
+                                           show),
+        "lowest": charts.data_table(_("Lowest mean score by unit"), [_("Unit"), *mean],
+                                    [[u["unit"], pct(u["mean"]), u["n"]] for u in data["scores"]["lowest_units"]], show),
+        "gap": charts.data_table(_("Announced and unannounced scores"), [_("Unit"), _("Announced"), _("Unannounced")],
+                                 [[g["unit"], pct(g["announced"]), pct(g["unannounced"])] for g in data["gap"]["largest"]],
+                                 show),
+        "failed": charts.data_table(_("Most-failed items"), [_("Item"), _("Failures"), _("Share of inspections done")],
+                                    [[i["text"], i["fails"], pct(i["share"])] for i in data["failed"]["items"]], show),
+        "repeats": charts.data_table(_("Repeat findings"), [_("Unit"), _("Item"), _("Times failed")],
+                                     [[r["unit"], r["item"], r["times"]] for r in data["repeats"]["top"]], show),
+        "actions": charts.data_table(_("Actions by unit"), [_("Unit"), _("Overdue"), _("Open"), _("Closed on time"),
+                                                            _("Closed late")],
+                                     [[r["unit"], r["overdue"], r["open"], r["on_time"], r["late"]]
+                                      for r in data["actions"]["units"]], show),
+    }
 
 
 def _cached_summary(filters, today: date, locale: str) -> dict:

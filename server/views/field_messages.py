@@ -190,5 +190,12 @@ def messages() -> dict[str, str]:
         "photo.rejected": _("refused by the server"),
         "role.inspector": _("Inspector"), "role.lead": _("Team lead"), "role.admin": _("Administrator"),
         "role.unit_officer": _("Unit officer"), "role.viewer": _("Viewer"),
+        # What a screen reader says of a control whose question is elsewhere on the card.
+        "Note on: %(item)s": _("Note on: %(item)s"),
+        "%(what)s: %(subject)s": _("%(what)s: %(subject)s"),
+        "Finding %(n)s": _("Finding %(n)s"),
+        "Confirm by typing my full name instead of signing": _("Confirm by typing my full name instead of signing"),
+        "The full name typed above confirms the minutes in place of a drawn signature.":
+            _("The full name typed above confirms the minutes in place of a drawn signature."),
     }
     return texts | labels

@@ -100,7 +100,8 @@ def _evidence(inspection: Inspection, rows: list[dict]) -> dict:
         sig = (inspection.signatures or {}).get(side)
         if sig:
             signers.append({"role": role, "name": sig.get("name"), "image": images.pop(sig.get("evidence_uuid"), None),
-                            "refused": bool(sig.get("refused")), "reason": sig.get("reason")})
+                            "refused": bool(sig.get("refused")), "reason": sig.get("reason"),
+                            "typed": bool(sig.get("typed"))})
     signers += [{"role": _("Signature"), "name": None, "image": image, "refused": False, "reason": None}
                 for image in images.values()]
     return {

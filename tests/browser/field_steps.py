@@ -9,6 +9,7 @@ from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 from playwright.sync_api import Page, expect
 
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import SCREENS
 from tests.fieldwork_data import BA_DINH
 
@@ -44,12 +45,14 @@ def screenshot(page: Page, name: str) -> None:
 def open_app(page: Page) -> None:
     page.goto("/app")
     page.wait_for_selector("body[data-ready='1']")
+    assert_accessible(page, "the field app's home")
 
 
 def open_inspection(page: Page, uuid: str, part: str = "") -> None:
     view = f"#/i/{uuid}{part}"
     page.evaluate("h => { location.hash = h; }", view)
     page.wait_for_selector(f"body[data-view='{view}'] .screen h1")
+    assert_accessible(page, view)
 
 
 def check_in(page: Page, uuid: str) -> None:
@@ -142,6 +145,7 @@ def submit(page: Page, uuid: str, shots: str | None = None, reason: str | None =
         screenshot(page, f"{shots}-submit")
     page.click("button[name=submit]")
     expect(page.locator("dialog.ask")).to_be_visible()  # what will be sent, before it goes
+    assert_accessible(page, "the confirmation before sending")
     if shots:
         page.screenshot(path=str(SCREENS / f"field-{shots}-confirm.png"))
     page.click("dialog.ask button[name=ask-ok]")
@@ -149,6 +153,7 @@ def submit(page: Page, uuid: str, shots: str | None = None, reason: str | None =
 
 def wait_until_sent(page: Page, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector(".sync.state-done", timeout=timeout_ms)
+    assert_accessible(page, "the submit screen once sent")
 
 
 def first_load_bytes(responses) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from server.extensions import db
 from server.models import Inspection, Role
 from server.services.fieldwork import plans as plan_service
 from tests.browser import field_steps as steps
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import login
 from tests.factories import make_checklist_version, make_team, make_unit, make_user
 
@@ -46,7 +47,9 @@ def test_the_lead_edits_a_plan_adds_a_unit_found_without_accents_and_cancels_an_
     page = browser_page(locale="vi")
     plan_id = plan_world["plan_id"]
     login(page, "lead", next=f"/plans/{plan_id}")
+    assert_accessible(page, "the plan")
     page.click("text=Sửa kế hoạch")
+    assert_accessible(page, "the plan's form")
     page.fill("input[name=title]", "Kế hoạch kiểm tra CCHC quý IV (điều chỉnh)")
     page.fill("textarea[name=purpose]", "Bổ sung phường Ngọc Hà")
 
@@ -59,6 +62,7 @@ def test_the_lead_edits_a_plan_adds_a_unit_found_without_accents_and_cancels_an_
     result.get_by_role("button").click()
     expect(page.locator(".picked li", has_text="Phường Ngọc Hà")).to_have_count(1)
     expect(result.get_by_role("button")).to_be_disabled()  # already chosen
+    assert_accessible(page, "the plan's form with a unit found")
 
     # A period that leaves the inspections outside: refused on the same form, nothing typed lost.
     page.fill("input[name=period_start]", (TODAY + timedelta(days=3)).isoformat())
@@ -68,6 +72,7 @@ def test_the_lead_edits_a_plan_adds_a_unit_found_without_accents_and_cancels_an_
     expect(page.locator("textarea[name=purpose]")).to_have_value("Bổ sung phường Ngọc Hà")
     expect(page.locator(".picked li", has_text="Phường Ngọc Hà")).to_have_count(1)
     expect(page.locator("input[name=unit_kinds][value=ward]")).to_be_checked()
+    assert_accessible(page, "the plan's form refused")
 
     page.fill("input[name=period_start]", TODAY.isoformat())
     page.click("button.primary")
@@ -79,6 +84,7 @@ def test_the_lead_edits_a_plan_adds_a_unit_found_without_accents_and_cancels_an_
     page.locator("li.item", has_text="Phường Ba Đình").get_by_role("link", name="Đổi thời gian, đoàn hoặc hủy").click()
     page.click("button.danger")  # no reason yet: the browser asks for one, nothing is sent
     expect(page.locator("h1")).to_have_text("Phường Ba Đình")
+    assert_accessible(page, "an inspection's changes")
     page.fill("textarea[name=reason]", "Đơn vị đang sắp xếp lại tổ chức")
     page.click("button.danger")
 
@@ -92,7 +98,9 @@ def test_the_lead_edits_a_plan_adds_a_unit_found_without_accents_and_cancels_an_
     expect(history).to_contain_text("Đã hủy cuộc kiểm tra: Phường Ba Đình — Đơn vị đang sắp xếp lại tổ chức")
     expect(history).to_contain_text("Đã sửa kế hoạch: tên, mục đích, đơn vị thêm vào")
     expect(page.locator(".flash-ok")).to_contain_text("Đã hủy cuộc kiểm tra Phường Ba Đình.")
+    assert_accessible(page, "the plan with a cancelled inspection")
     page.goto("/plans")
+    assert_accessible(page, "the plans")
     expect(page.locator("li.item", has_text="(điều chỉnh)")).to_contain_text("3 đơn vị (1 đã hủy)")
 
 

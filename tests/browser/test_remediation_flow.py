@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import ActionStatus, EvidenceFile, InspectionStatus, RemediationAction, Role
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import SCREENS, login
 from tests.factories import make_team, make_unit, make_user
 from tests.imagegen import photo
@@ -32,6 +33,7 @@ def test_a_lead_concludes_and_the_unit_takes_the_action_from_open_to_closed(app,
     # The lead writes and issues the conclusion, grouping both failed items into one action.
     lead_page = browser_page()
     login(lead_page, "lead", next=f"/review/inspections/{uuid}/conclusion")
+    assert_accessible(lead_page, "the conclusion form")
     lead_page.fill("textarea[name=strengths]", "Cán bộ tiếp đón niềm nở")
     lead_page.fill("textarea[name=shortcomings]", "Biển hiệu chưa đúng; tỷ lệ đúng hạn thấp")
     lead_page.fill("textarea[name=recommendations]", "Khắc phục trong 15 ngày")
@@ -39,6 +41,7 @@ def test_a_lead_concludes_and_the_unit_takes_the_action_from_open_to_closed(app,
     lead_page.fill("input[name='group-item:dung-han']", "1")
     lead_page.click("button[value=issue]")
     lead_page.wait_for_url(f"**/review/inspections/{uuid}")
+    assert_accessible(lead_page, "the concluded inspection")
     with app.app_context():
         action = db.session.scalar(sa.select(RemediationAction))
         assert action.item_keys == ["bien-hieu", "dung-han"] and action.status == ActionStatus.OPEN
@@ -47,10 +50,13 @@ def test_a_lead_concludes_and_the_unit_takes_the_action_from_open_to_closed(app,
     # The unit officer finds it in the portal, starts, and reports it done with a photo.
     officer_page = browser_page()
     login(officer_page, "officer", next="/portal/")
+    assert_accessible(officer_page, "the unit's portal")
     officer_page.click(f"a[href='/actions/{action_id}']")
     officer_page.wait_for_url(f"**/actions/{action_id}")
+    assert_accessible(officer_page, "the action, for the unit")
     move_button(officer_page, "in_progress").click()
     officer_page.wait_for_url(f"**/actions/{action_id}")
+    assert_accessible(officer_page, "the action in progress")
     evidence = tmp_path / "bien-hieu-moi.jpg"
     evidence.write_bytes(photo(size=(640, 480)))
     report = officer_page.locator("form:has(input[name=to][value=awaiting_verification])")
@@ -60,11 +66,14 @@ def test_a_lead_concludes_and_the_unit_takes_the_action_from_open_to_closed(app,
     report.locator("button[type=submit]").click()
     officer_page.wait_for_url(f"**/actions/{action_id}")
     assert officer_page.locator(".timeline img").count() == 1
+    assert_accessible(officer_page, "the action reported done")
 
     # The lead verifies and closes.
     lead_page.goto(f"/actions/{action_id}")
+    assert_accessible(lead_page, "the action, for the lead")
     move_button(lead_page, "closed").click()
     lead_page.wait_for_url(f"**/actions/{action_id}")
+    assert_accessible(lead_page, "the closed action")
     lead_page.screenshot(path=str(SCREENS / "flow-lead-closed.png"), full_page=True)
 
     officer_page.reload()

@@ -125,6 +125,19 @@ async function route() {
   return view ? view() : renderOverview(ctx);
 }
 
+// Following a link draws a new screen in place of the old: focus would fall back to
+// <body>, so a keyboard or screen-reader user goes on from the new screen's heading.
+async function navigate() {
+  const turn = routing + 1;
+  await route();
+  if (turn !== routing) return; // a later navigation draws (and focuses) its own screen
+  const heading = $('#view h1');
+  if (!heading) return;
+  heading.tabIndex = -1;
+  // An item linked to by its anchor (#item-…) stays scrolled into view.
+  heading.focus({ preventScroll: Boolean(location.hash.split('#')[2]) });
+}
+
 async function switchLanguage(code) {
   const body = new URLSearchParams({ next: '/app' });
   try {
@@ -146,7 +159,7 @@ async function start() {
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   const lang = $('#lang');
   lang.addEventListener('click', () => switchLanguage(lang.dataset.code));
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', navigate);
   window.addEventListener('outbox-change', () => {
     const screen = document.body.dataset.screen;
     if (['home', 'submit', 'overview'].includes(screen)) route();

@@ -118,7 +118,8 @@ export function missing(insp, draft, photoCount) {
   if (!sides.has('unit')) out.push({ text: t('Add an attendee from the unit'), href: minutes });
   if (!draft.started_at || !draft.ended_at) out.push({ text: t('Enter the start and end time'), href: minutes });
   const s = draft.signatures || {};
-  if (!s.lead?.evidence_uuid) out.push({ text: t('Signature of the team lead'), href: minutes });
+  // Drawn, or confirmed by typing the full name (server: completeness.submission_problems).
+  if (!(s.lead?.evidence_uuid || (s.lead?.typed && !blank(s.lead.name)))) out.push({ text: t('Signature of the team lead'), href: minutes });
   const unitDone = s.unit && (s.unit.refused ? !blank(s.unit.reason) : s.unit.evidence_uuid);
   if (!unitDone) out.push({ text: t("Signature of the unit's representative, or the reason they refused"), href: minutes });
   for (const f of draft.findings) if (blank(f.description)) out.push({ text: t('A finding has no description'), href: `${base}/findings` });

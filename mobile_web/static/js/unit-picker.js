@@ -38,8 +38,9 @@ function setup(picker) {
     const chosen = chosenIds();
     results.replaceChildren(...found.map((unit) => {
       const taken = chosen.has(String(unit.id));
-      const add = h('button', { type: 'button', class: 'link', text: taken ? picker.dataset.added : picker.dataset.add,
-        'aria-label': `${picker.dataset.add}: ${unit.name}` });
+      // Named by what it shows ("Add" or "Added"), then the unit it is for.
+      const shown = taken ? picker.dataset.added : picker.dataset.add;
+      const add = h('button', { type: 'button', class: 'link', text: shown, 'aria-label': `${shown}: ${unit.name}` });
       add.disabled = taken;
       add.addEventListener('click', () => choose(unit));
       return h('li', { class: 'item row' },

@@ -143,30 +143,34 @@ function passMark(item) {
   return low != null ? `≥\u00a0${n(low)}` : `≤\u00a0${n(high)}`;
 }
 
+// Each answer control is named by its question (the card's h3, id q-<key>), which
+// says "required" to a screen reader as well as showing the "*".
 function input(item, answer, onChange, disabled) {
   const name = `a-${item.key}`;
   const value = answer?.value;
+  const named = { 'aria-labelledby': `q-${item.key}`, 'aria-required': item.required ? 'true' : null };
+  const group = (cls, children, role = 'radiogroup') => h('div', { class: cls, role, ...named }, children);
   const radio = (val, label) => h('label', { class: 'seg' }, h('input', { type: 'radio', name, value: String(val), checked: value === val && !answer?.na, disabled,
     onchange: () => onChange({ value: val, na: false }) }), h('span', { text: label }));
   const num = (v, attrs, set) => h('input', { type: 'number', inputmode: 'numeric', value: v ?? '', disabled, ...attrs,
     oninput: (e) => set(e.target.value === '' ? null : Number(e.target.value)) });
   switch (item.type) {
-    case 'pass_fail': return h('div', { class: 'segs' }, radio('pass', t('Pass')), radio('fail', t('Fail')));
-    case 'yes_no': return h('div', { class: 'segs' }, radio('yes', t('Yes')), radio('no', t('No')));
+    case 'pass_fail': return group('segs', [radio('pass', t('Pass')), radio('fail', t('Fail'))]);
+    case 'yes_no': return group('segs', [radio('yes', t('Yes')), radio('no', t('No'))]);
     case 'scale': {
       const out = [];
       for (let i = item.scale.min; i <= item.scale.max; i++) out.push(radio(i, String(i)));
-      return h('div', { class: 'segs scale' }, out);
+      return group('segs scale', out);
     }
-    case 'choice': return h('div', { class: 'options' }, item.options.map((o) => radio(o.key, tx(o.label))));
+    case 'choice': return group('options', item.options.map((o) => radio(o.key, tx(o.label))));
     case 'multi_choice': {
       const chosen = Array.isArray(value) ? value : [];
-      return h('div', { class: 'options' }, item.options.map((o) => h('label', { class: 'seg' },
+      return group('options', item.options.map((o) => h('label', { class: 'seg' },
         h('input', { type: 'checkbox', name, value: o.key, checked: chosen.includes(o.key), disabled, onchange: (e) => {
           const now = new Set(Array.isArray(answer?.value) ? answer.value : []);
           e.target.checked ? now.add(o.key) : now.delete(o.key);
           onChange({ value: item.options.map((x) => x.key).filter((k) => now.has(k)), na: false });
-        } }), h('span', { text: tx(o.label) }))));
+        } }), h('span', { text: tx(o.label) }))), 'group');
     }
     case 'ratio': {
       const v = value && typeof value === 'object' ? { ...value } : { numerator: null, denominator: null };
@@ -174,14 +178,15 @@ function input(item, answer, onChange, disabled) {
       const show = () => { pct.textContent = v.denominator > 0 && v.numerator !== null ? `= ${fmtNumber((v.numerator * 100) / v.denominator, 1)}\u00a0%` : ''; };
       const set = (k) => (n) => { v[k] = n; show(); onChange({ value: v.numerator === null && v.denominator === null ? null : { ...v }, na: false }); };
       show();
-      return h('div', { class: 'ratio' }, h('label', {}, tx(item.numerator), num(v.numerator, { min: 0, step: 1, name: `${name}-n` }, set('numerator'))),
+      return h('div', { class: 'ratio', role: 'group', 'aria-labelledby': `q-${item.key}` }, h('label', {}, tx(item.numerator), num(v.numerator, { min: 0, step: 1, name: `${name}-n` }, set('numerator'))),
         h('label', {}, tx(item.denominator), num(v.denominator, { min: 0, step: 1, name: `${name}-d` }, set('denominator'))), pct);
     }
-    case 'count': return num(value, { min: 0, step: 1, name, 'aria-label': tx(item.text) }, (n) => onChange({ value: n, na: false }));
-    case 'number': return num(value, { step: 'any', name, inputmode: 'decimal', 'aria-label': tx(item.text) }, (n) => onChange({ value: n, na: false }));
-    case 'date': return h('input', { type: 'date', name, value: value || '', disabled, oninput: (e) => onChange({ value: e.target.value || null, na: false }) });
+    case 'count': return num(value, { min: 0, step: 1, name, ...named }, (n) => onChange({ value: n, na: false }));
+    case 'number': return num(value, { step: 'any', name, inputmode: 'decimal', ...named }, (n) => onChange({ value: n, na: false }));
+    case 'date': return h('input', { type: 'date', name, value: value || '', disabled, ...named,
+      oninput: (e) => onChange({ value: e.target.value || null, na: false }) });
     case 'photo': return null;
-    default: return h('textarea', { name, rows: 3, disabled, 'aria-label': tx(item.text), text: value || '',
+    default: return h('textarea', { name, rows: 3, disabled, ...named, text: value || '',
       oninput: (e) => onChange({ value: e.target.value, na: false }) });
   }
 }
@@ -226,19 +231,22 @@ export function renderSection(ctx, sectionKey) {
     const message = h('p', { class: 'error', role: 'alert', hidden: true });
     const photoHint = h('p', { class: 'warn', hidden: true, text: t('A photo is required for this answer.') });
     const na = item.allow_na ? h('label', { class: 'check na' }, h('input', { type: 'checkbox', name: `na-${item.key}`, checked: !!a?.na,
-      disabled: !ctx.editable, onchange: (e) => save(item.key, { na: e.target.checked, value: e.target.checked ? null : a?.value ?? null }) }),
+      disabled: !ctx.editable, 'aria-describedby': `q-${item.key}`,
+      onchange: (e) => save(item.key, { na: e.target.checked, value: e.target.checked ? null : a?.value ?? null }) }),
     t('Not applicable')) : null;
     const note = h('details', { class: 'note', open: !!a?.note }, h('summary', { text: t('Note') }),
       h('textarea', { name: `note-${item.key}`, rows: 2, disabled: !ctx.editable, text: a?.note || '',
+        'aria-label': t('Note on: %(item)s', { item: tx(item.text) }),
         oninput: (e) => save(item.key, { note: e.target.value }) }));
     const wantsPhoto = item.evidence?.photo !== 'never' || item.type === 'photo';
     const mark = passMark(item) ? h('p', { class: 'passmark', 'aria-live': 'polite' }) : null;
     const card = h('article', { class: 'card q', id: `item-${item.key}` },
-      h('h3', {}, tx(item.text), item.required ? h('span', { class: 'req', title: t('Required'), text: ' *' }) : null),
+      h('h3', { id: `q-${item.key}` }, tx(item.text), item.required ? [h('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }),
+        h('span', { class: 'visually-hidden', text: ` (${t('required')})` })] : null),
       item.guidance ? h('p', { class: 'meta', text: tx(item.guidance) }) : null,
       comments(ctx, item.key),
       input(item, a, (patch) => save(item.key, patch), !ctx.editable), mark, na, message, photoHint,
-      wantsPhoto ? photoStrip(ctx, { item_key: item.key }, refresh) : null, note);
+      wantsPhoto ? photoStrip(ctx, { item_key: item.key }, refresh, tx(item.text)) : null, note);
     cards.set(item.key, { card, item, message, photoHint, mark });
   }
   const next = insp.checklist.sections[insp.checklist.sections.indexOf(section) + 1];

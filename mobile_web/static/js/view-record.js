@@ -10,8 +10,9 @@ import { signaturePad } from './signature.js';
 const SEVERITIES = ['minor', 'major', 'critical'];
 const back = (ctx) => h('a', { class: 'back', href: `#/i/${ctx.insp.uuid}`, text: `← ${ctx.insp.unit_name}` });
 
-// Thumbnails of the photos of an item or a finding, with camera and gallery buttons.
-export function photoStrip(ctx, where, onChange = () => {}) {
+// Thumbnails of the photos of an item or a finding, with camera and gallery buttons
+// whose names say what the photo is of (`subject`: the item's text, the finding).
+export function photoStrip(ctx, where, onChange = () => {}, subject = '') {
   const strip = h('div', { class: 'thumbs' });
   const matches = (p) => (where.finding_uuid ? p.finding_uuid === where.finding_uuid : p.item_key === where.item_key && !p.finding_uuid);
   const draw = () => {
@@ -60,7 +61,8 @@ export function photoStrip(ctx, where, onChange = () => {}) {
   draw();
   if (!ctx.editable) return strip;
   const picker = (label, attrs) => h('label', { class: 'button file' }, label,
-    h('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', onchange: add, ...attrs }));
+    h('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', onchange: add,
+      'aria-label': subject ? t('%(what)s: %(subject)s', { what: label, subject }) : null, ...attrs }));
   return h('div', { class: 'photos' }, strip, h('div', { class: 'row' },
     picker(t('Camera'), { capture: 'environment', name: 'camera' }), picker(t('Gallery'), { multiple: true, name: 'gallery' })));
 }
@@ -70,7 +72,8 @@ export function renderFindings(ctx) {
   const save = () => drafts.saveDraft(draft);
   const itemOptions = [h('option', { value: '', text: t('Not tied to an item') })];
   for (const s of insp.checklist.sections) for (const i of s.items) itemOptions.push(h('option', { value: i.key, text: tx(i.text) }));
-  const card = (f) => h('article', { class: 'card finding', 'data-uuid': f.uuid },
+  const card = (f, n) => h('article', { class: 'card finding', 'data-uuid': f.uuid, 'aria-labelledby': `finding-${f.uuid}` },
+    h('h2', { id: `finding-${f.uuid}`, text: t('Finding %(n)s', { n: n + 1 }) }),
     h('label', {}, t('Checklist item'), h('select', { name: 'item_key', disabled: !ctx.editable, onchange: (e) => { f.item_key = e.target.value || null; save(); } },
       itemOptions.map((o) => { const c = o.cloneNode(true); c.selected = (f.item_key || '') === o.value; return c; }))),
     h('fieldset', { class: 'segs' }, h('legend', { text: t('Severity') }), SEVERITIES.map((s) => h('label', { class: 'seg' },
@@ -78,7 +81,7 @@ export function renderFindings(ctx) {
         onchange: () => { f.severity = s; save(); } }), h('span', { text: t(`severity.${s}`) })))),
     h('label', {}, t('Description'), h('textarea', { name: 'description', rows: 3, disabled: !ctx.editable, text: f.description,
       oninput: (e) => { f.description = e.target.value; save(); } })),
-    photoStrip(ctx, { finding_uuid: f.uuid }),
+    photoStrip(ctx, { finding_uuid: f.uuid }, () => {}, t('Finding %(n)s', { n: n + 1 })),
     ctx.editable ? h('button', { type: 'button', class: 'danger', text: t('Delete finding'), onclick: async () => {
       for (const p of ctx.photos.filter((x) => x.finding_uuid === f.uuid)) await drafts.removePhoto(p.uuid);
       draft.findings.splice(draft.findings.indexOf(f), 1);
@@ -88,7 +91,7 @@ export function renderFindings(ctx) {
   const preset = new URLSearchParams(location.hash.split('?')[1] || '').get('item');
   mount(h('div', { class: 'screen' }, back(ctx), h('h1', { text: t('Findings') }),
     draft.findings.length ? null : h('p', { class: 'empty', text: t('No findings yet.') }),
-    ...draft.findings.map(card),
+    ...draft.findings.map((f, n) => card(f, n)),
     ctx.editable ? h('button', { type: 'button', class: 'primary', name: 'add-finding', text: t('Add a finding'), onclick: async () => {
       const item = preset && insp.checklist.sections.flatMap((s) => s.items).find((i) => i.key === preset);
       draft.findings.push({ uuid: crypto.randomUUID(), item_key: item ? item.key : null, severity: item?.finding?.severity || 'minor', description: '' });
@@ -109,7 +112,7 @@ function signatureBlock(ctx, side) {
   const held = (ctx.insp.evidence || []).find((e) => e.uuid === sig.evidence_uuid);
   const box = h('div', { class: 'sign-box' });
   const showPad = () => {
-    const canvas = h('canvas', { class: 'pad', id: `pad-${side}`, 'aria-label': t('Sign here') });
+    const canvas = h('canvas', { class: 'pad', id: `pad-${side}`, role: 'img', 'aria-label': t('Sign here') });
     box.replaceChildren(canvas);
     const pad = signaturePad(canvas);
     box.append(h('div', { class: 'row' },
@@ -124,11 +127,24 @@ function signatureBlock(ctx, side) {
         ctx.rerender();
       } })));
   };
-  if (sig.evidence_uuid && (local || held) && !sig.refused) {
+  if (sig.typed) {
+    box.append(h('p', { class: 'typed-sign', role: 'status', text: t('The full name typed above confirms the minutes in place of a drawn signature.') }));
+  } else if (sig.evidence_uuid && (local || held) && !sig.refused) {
     box.append(h('img', { class: 'signature', alt: title, src: local ? URL.createObjectURL(local.blob) : held.urls.display }),
       ctx.editable ? h('button', { type: 'button', text: t('Sign again'), onclick: showPad }) : null);
   } else if (ctx.editable && !sig.refused) showPad();
   let refusal = null;
+  if (side === 'lead') {
+    // Drawing needs a finger or a pointer: the lead may confirm by typing their full
+    // name instead, which the server accepts as the lead's signature (completeness.py).
+    refusal = h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'sign-lead-typed', checked: !!sig.typed, disabled: !ctx.editable,
+      onchange: async (e) => {
+        if (e.target.checked && local) { await drafts.removePhoto(local.uuid); ctx.photos.splice(ctx.photos.indexOf(local), 1); }
+        draft.signatures.lead = e.target.checked ? { name: name.value, typed: true } : { name: name.value };
+        await save();
+        ctx.rerender();
+      } }), t('Confirm by typing my full name instead of signing'));
+  }
   if (side === 'unit') {
     const reason = h('textarea', { name: 'refusal-reason', rows: 2, disabled: !ctx.editable, text: sig.reason || '', placeholder: t('Reason for refusing'),
       oninput: (e) => { draft.signatures.unit = { ...draft.signatures.unit, reason: e.target.value }; save(); } });
@@ -216,7 +232,8 @@ function syncPanel(ctx) {
 // What a submission will carry, as lines for the confirmation.
 function summary(ctx, body) {
   const { insp, draft } = ctx;
-  const sigs = ['lead', 'unit'].filter((side) => draft.signatures?.[side]?.evidence_uuid && !draft.signatures[side].refused).length;
+  const sigs = ['lead', 'unit'].filter((side) => (draft.signatures?.[side]?.evidence_uuid || draft.signatures?.[side]?.typed)
+    && !draft.signatures[side].refused).length;
   const photos = ctx.photos.filter((p) => p.kind === 'photo').length;
   const held = (insp.evidence || []).filter((e) => e.kind === 'photo' && !e.withdrawn_at && !ctx.withdrawing.has(e.uuid)).length;
   const lines = [

@@ -63,7 +63,7 @@ def submission_problems(inspection: Inspection, outcomes: Mapping[str, str], ans
     problems = [{"item_key": item["key"], "message": _("a photo is needed for %(item)s", item=item_label(item))}
                 for item in needing]
     signatures = signatures or {}
-    if not (signatures.get("lead") or {}).get("evidence_uuid"):
+    if not lead_signed(signatures.get("lead")):
         problems.append({"item_key": None, "message": _("the team lead's signature is missing")})
     unit = signatures.get("unit") or {}
     if unit.get("refused"):
@@ -73,6 +73,15 @@ def submission_problems(inspection: Inspection, outcomes: Mapping[str, str], ans
         problems.append({"item_key": None, "message": _("the unit representative's signature, or the reason "
                                                         "they refused to sign, is missing")})
     return problems
+
+
+def lead_signed(signature: Mapping | None) -> bool:
+    """Has the team lead signed? A drawn signature, or their full name typed in its
+    place (drawing needs a finger or a pointer; typing works from a keyboard or a
+    screen reader). The field app applies the same rule (form.js missing)."""
+    signature = signature or {}
+    return bool(signature.get("evidence_uuid")
+                or (signature.get("typed") and (signature.get("name") or "").strip()))
 
 
 def announced_uuids(photos: Iterable[Mapping], photo_uuids: Iterable[str], signatures: Mapping | None) -> list[str]:

@@ -72,7 +72,8 @@ def _signatures(inspection: Inspection) -> dict:
     for role, r in roles.items():
         name = r.get("name") or (team_lead.full_name if role == "chair" and team_lead else "")
         out[role] = {"name": name, "position": r.get("position") or "", "refused": bool(r.get("refused")),
-                     "reason": r.get("reason") or "", "image": images.get(r.get("evidence_uuid"))}
+                     "reason": r.get("reason") or "", "image": images.get(r.get("evidence_uuid")),
+                     "typed": bool(r.get("typed"))}
     return out
 
 

@@ -219,3 +219,21 @@ def test_home_cards_of_the_team_and_the_unit_open_what_each_may_see(app, client,
     assert f'href="/portal/notices/{world["submitted"]}"' in html
     assert f'href="/portal/inspections/{world["concluded"]}"' in html
     assert world["secret"] not in html
+
+
+def test_the_history_reads_as_words_not_as_escaped_json(app, client, auth, world):
+    from server.models import InspectionRevision
+
+    with app.app_context():
+        db.session.add(InspectionRevision(
+            inspection_id=world["submitted_id"], number=1, reason="Đã chụp lại",
+            changes=[{"item_key": "ghi-chu", "field": "value", "old": "ổn", "new": "Hỏng"},
+                     {"item_key": "dung-han", "field": "value", "old": {"numerator": 90, "denominator": 100},
+                      "new": {"numerator": 48, "denominator": 50}}]))
+        db.session.commit()
+    client.post("/lang/en")
+    auth.login("viewer")
+    html = page(client, f"/review/inspections/{world['submitted']}")
+    assert "<strong>Notes</strong> value: ổn → Hỏng" in html
+    assert "<strong>On-time rate</strong> value: 90/100 → 48/50" in html
+    assert "\\u" not in html.split("Revision history")[1]

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,6 +21,10 @@ _CHECKBOXES = {"widget": ListWidget(prefix_label=False), "option_widget": Checkb
 class TestEmailForm(Form):
     to = EmailField(_l("Send to"), validators=[InputRequired(), EMAIL, Length(max=255)],
                     render_kw={"autocomplete": "email"})
+
+
+USERNAME = Regexp(r"^[A-Za-z0-9._-]{2,64}$",
+                  message=_l("A username has 2 to 64 letters, digits, dots, dashes or underscores."))
 
 
 class UserFilterForm(Form):
@@ -42,7 +46,7 @@ class UserForm(Form):
 
 
 class NewUserForm(UserForm):
-    username = StringField(_l("Username"), validators=[InputRequired(), Length(min=2, max=64)],
+    username = StringField(_l("Username"), validators=[InputRequired(), USERNAME],
                            render_kw={"autocapitalize": "none", "autocomplete": "off"})
     handover = SelectField(_l("First sign-in"), validators=[InputRequired()], choices=[
         SelectChoice("temporary", _l("A temporary password, to change at the first sign-in")),

@@ -27,7 +27,9 @@ def _role_choices(blank: str | None = None) -> list[tuple[str, str]]:
     from ..i18n import labels
 
     names = labels()["role"]
-    choices = [(role.value, names[role.value]) for role in Role]
+    # The most common role first, the most powerful last: a new user is not an administrator by oversight.
+    order = (Role.INSPECTOR, Role.LEAD, Role.UNIT_OFFICER, Role.VIEWER, Role.ADMIN)
+    choices = [(role.value, names[role.value]) for role in order]
     return [("", blank)] + choices if blank is not None else choices
 
 

@@ -144,3 +144,12 @@ def test_the_next_minutes_pdf_shows_the_new_heading_and_place(app, admin, client
         text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages).split())
     assert "THANH TRA TỈNH BẮC NINH" in text and "ĐOÀN KIỂM TRA CẢI CÁCH HÀNH CHÍNH" not in text
     assert "Bắc Ninh, ngày" in text and "/BB-TTr" in text
+
+
+def test_without_a_database_the_defaults_apply_so_an_error_page_can_still_be_shown(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/db.sqlite",
+                      "BABEL_DEFAULT_TIMEZONE": "Asia/Bangkok"})
+    with app.test_request_context("/"):
+        assert org_settings.get("BABEL_DEFAULT_TIMEZONE") == "Asia/Bangkok"
+        db.engine.dispose()

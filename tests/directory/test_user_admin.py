@@ -64,6 +64,7 @@ def test_creating_a_user_keeps_what_was_typed_when_refused(app, admin):
     page = response.get_data(as_text=True)
     assert 'value="Ông Xê"' in page and 'value="99999"' in page
     assert re.search(r'id="email-error"[^>]*>Nhập địa chỉ thư điện tử', page)
+    assert re.search(r'id="username-error"[^>]*>Tên đăng nhập gồm 2 đến 64', page)
     response = admin.post("/admin/users/new", data={"username": "xe", "full_name": "Ông Xê", "role": "unit_officer",
                                                     "unit": "99999", "email": "", "handover": "temporary"})
     assert response.status_code == 422

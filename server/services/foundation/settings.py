@@ -16,6 +16,7 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from flask import current_app, g
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from ...extensions import db
 from ...models import OrganisationSetting
@@ -66,8 +67,14 @@ def current() -> Mapping:
     if cached is None:
         # A connection of its own: readers include work run after a commit,
         # whose session may emit no more SQL.
-        with db.engine.connect() as conn:
-            stored = dict(conn.execute(sa.select(OrganisationSetting.key, OrganisationSetting.value)).all())
+        try:
+            with db.engine.connect() as conn:
+                stored = dict(conn.execute(sa.select(OrganisationSetting.key, OrganisationSetting.value)).all())
+        except SQLAlchemyError:
+            # The database is unreachable: this request fails anyway, but its
+            # error page (or /healthz's 503) needs a time zone to be shown.
+            current_app.logger.warning("organisation settings unreadable; using the config's defaults")
+            return defaults()
         config = current_app.config
         cached = {key: stored[key] if key in stored else config[key] for key in SETTINGS}
         setattr(g, _CACHE, cached)

@@ -68,6 +68,12 @@ def test_a_new_administrator_sets_up_a_team_and_a_deactivated_inspector_is_signe
         team = db.session.scalar(sa.select(Team).where(Team.name == "Đoàn kiểm tra CCHC số 2"))
         assert sorted(u.username for u in team.members) == ["dong", "thu"]
         thu_id = db.session.scalar(sa.select(User.id).where(User.username == "thu"))
+        team_id = team.id
+    admin.goto(f"/admin/teams/{team_id}")
+    assert_accessible(admin, "a team's page")
+    admin.goto("/admin/users?role=inspector")
+    assert admin.locator(".list .item").count() == 2
+    assert_accessible(admin, "the users list")
 
     # The first inspector signs in on their phone, and must choose a password first.
     phone = browser_page()

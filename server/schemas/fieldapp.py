@@ -130,6 +130,8 @@ class ReviewCommentSchema(Schema):
     id = fields.Int()
     item_key = fields.Str(allow_none=True)
     body = fields.Str()
+    kind = fields.Str(metadata={"description": "`return`: what the team is asked to fix (resolved by the "
+                                               "resubmission); `approval`: the lead's remark with the approval."})
     author = fields.Function(lambda c: (c.author.full_name or c.author.username) if c.author else None)
     created_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)

@@ -31,6 +31,7 @@ def messages() -> dict[str, str]:
         "Checklist item": _("Checklist item"),
         "Clear": _("Clear"),
         "Comment from the lead": _("Comment from the lead"),
+        "Comment from the lead, with the approval": _("Comment from the lead, with the approval"),
         "Connect to the network to change the language.": _("Connect to the network to change the language."),
         "Delete finding": _("Delete finding"),
         "Description": _("Description"),

@@ -15,6 +15,7 @@ from server.extensions import db
 from server.models import ActionEvent, ActionStatus, InspectionStatus, RemediationAction, Role, Submission, User
 from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import login
+from tests.browser.field_steps import open_app, open_inspection
 from tests.factories import make_team, make_unit, make_user
 from tests.remediation_factories import make_action, make_submitted_inspection
 
@@ -162,3 +163,26 @@ def test_screens_of_the_conclusion_and_review_pages(app, live_server, chromium, 
             assert_accessible(page, "the decision on a submitted inspection")
         finally:
             context.close()
+
+
+def test_the_phone_shows_the_comment_the_lead_wrote_with_the_approval(app, live_server, browser_page):
+    with app.app_context():
+        lead = make_user(Role.LEAD, username="lead")
+        team = make_team(members=[lead])
+        team.lead = lead
+        make_user(Role.INSPECTOR, username="insp", team=team)
+        uuid = make_submitted_inspection(unit=make_unit(name="Phường Duyệt Kèm Lời"), team=team).uuid
+        db.session.commit()
+    lead_page = browser_page()
+    login(lead_page, "lead", next=f"/review/inspections/{uuid}")
+    lead_page.fill("textarea[name=comment]", "Hồ sơ đầy đủ, lần sau ghi rõ giờ kết thúc")
+    lead_page.click("button[formaction$='/approve']")
+    lead_page.wait_for_url(f"**/review/inspections/{uuid}/conclusion")
+
+    phone = browser_page()
+    login(phone, "insp")
+    open_app(phone)
+    open_inspection(phone, uuid)
+    note = phone.locator(".screen .comment")
+    assert "Nhận xét của trưởng đoàn khi duyệt" in note.inner_text()
+    assert "Hồ sơ đầy đủ, lần sau ghi rõ giờ kết thúc" in note.inner_text()

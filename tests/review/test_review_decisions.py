@@ -54,8 +54,11 @@ def test_a_comment_written_with_the_approval_is_kept_shown_and_sent_to_the_team(
     page = client.get(f"/review/inspections/{world['uuid']}").get_data(as_text=True)
     assert "With the approval" in page and "Lần sau chụp rõ biển hiệu hơn" in page and "Số liệu khớp sổ" in page
     auth.logout()
-    auth.login("insp")  # the inspector reads it among their notifications
+    auth.login("insp")  # the inspector reads it among their notifications, and on the phone
     assert "Lần sau chụp rõ biển hiệu hơn" in client.get("/notifications/").get_data(as_text=True)
+    detail = client.get(f"/api/inspections/{world['uuid']}").get_json()
+    assert [(c["body"], c["kind"]) for c in detail["review_comments"]] == [
+        ("Lần sau chụp rõ biển hiệu hơn", "approval"), ("Số liệu khớp sổ", "approval")]
 
 
 def test_an_approval_without_a_comment_stores_none(app, client, auth, world):

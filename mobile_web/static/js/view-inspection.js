@@ -105,9 +105,13 @@ function checkinCard(ctx) {
 }
 
 function comments(ctx, itemKey) {
-  const list = (ctx.insp.review_comments || []).filter((c) => c.item_key === itemKey && !c.resolved_at);
-  if (!list.length || ctx.insp.status !== 'returned') return null;
-  return h('div', { class: 'comment', role: 'note' }, h('strong', { text: t('Comment from the lead') }),
+  const here = (ctx.insp.review_comments || []).filter((c) => c.item_key === itemKey);
+  // Returned: what the lead asks the team to fix. Approved: what the lead wrote with the approval.
+  const returned = ctx.insp.status === 'returned';
+  const list = returned ? here.filter((c) => !c.resolved_at) : here.filter((c) => c.kind === 'approval');
+  if (!list.length) return null;
+  return h('div', { class: 'comment', role: 'note' },
+    h('strong', { text: returned ? t('Comment from the lead') : t('Comment from the lead, with the approval') }),
     ...list.map((c) => h('p', { text: c.body })));
 }
 

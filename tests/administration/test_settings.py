@@ -65,13 +65,13 @@ def test_putting_a_value_back_to_its_default_lets_the_config_decide_again(app, a
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("checkin_radius_m", "-5", "Enter a number from 10 to 100000."),
+    ("checkin_radius_m", "-5", "Enter a number from 10 to 100,000."),
     ("checkin_radius_m", "abc", "Not a valid integer value."),
-    ("poor_accuracy_m", "0", "Enter a number from 1 to 10000."),
+    ("poor_accuracy_m", "0", "Enter a number from 1 to 10,000."),
     ("timezone", "Asia/Atlantis", "Asia/Atlantis is not a time zone"),
     ("timezone", "../../etc/passwd", "is not a time zone"),
     ("reminder_days_before", "7, soon", "Enter a whole number."),
-    ("days_major", "0", "Enter a number from 1 to 3650."),
+    ("days_major", "0", "Enter a number from 1 to 3,650."),
     ("issuing_body", "   ", "This field is required."),
     ("minutes_copies", "99", "Enter a number from 1 to 20."),
 ])
@@ -89,7 +89,7 @@ def test_a_bad_value_is_refused_beside_its_field_keeping_what_was_typed(app, adm
 
 def test_messages_come_in_vietnamese_for_a_vietnamese_user(admin):
     page = admin.post("/admin/settings", data=_form(checkin_radius_m="-5")).get_data(as_text=True)
-    assert "Nhập một số từ 10 đến 100000." in page
+    assert "Nhập một số từ 10 đến 100.000." in page
 
 
 def test_only_an_administrator_reaches_the_settings(app, client, auth):

@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import current_app, g
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -128,7 +129,8 @@ def _whole(value, low: int, high: int) -> int:
         except ValueError:
             raise ValueError(_("Enter a whole number.")) from None
     if not low <= value <= high:
-        raise ValueError(_("Enter a number from %(low)s to %(high)s.", low=low, high=high))
+        raise ValueError(_("Enter a number from %(low)s to %(high)s.", low=format_decimal(low),
+                           high=format_decimal(high)))
     return value
 
 

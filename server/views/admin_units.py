@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -168,7 +169,7 @@ def import_vietnam():
         created, updated = created + summary.created, updated + summary.updated
     db.session.commit()
     flash(_("Imported from the official list: %(created)s units created, %(updated)s updated.",
-            created=created, updated=updated), "info")
+            created=format_decimal(created), updated=format_decimal(updated)), "info")
     return redirect(url_for("admin_units.index"), 303)
 
 
@@ -206,7 +207,8 @@ def import_csv():
     if confirm:
         db.session.commit()
         flash(_("Imported from %(file)s: %(created)s units created, %(updated)s updated, %(unchanged)s unchanged.",
-                file=name, created=summary.created, updated=summary.updated, unchanged=summary.unchanged), "info")
+                file=name, created=format_decimal(summary.created), updated=format_decimal(summary.updated),
+                unchanged=format_decimal(summary.unchanged)), "info")
         return redirect(url_for("admin_units.index"), 303)
     form.csv_text.data, form.file_name.data = raw.decode("utf-8-sig"), name
     return _render_import(csv_form=form, preview=rows)

@@ -260,3 +260,15 @@ def test_only_an_administrator_reaches_the_units_pages(app, client, auth, world)
     assert client.post("/admin/units/new", data=_unit_form()).status_code == 403
     with app.app_context():
         assert _count(Unit, Unit.code == "00004-VP") == 0
+
+
+def test_the_import_counts_are_written_in_the_readers_locale(app, admin):
+    import json
+
+    import vietnam_provinces
+
+    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as f:
+        codes = [f"{p['code']:02d}" for p in json.load(f)]
+    admin.post("/lang/vi")
+    page = admin.post("/admin/units/import/vietnam", data={"provinces": codes}, follow_redirects=True)
+    assert "tạo mới 3.355 đơn vị" in page.get_data(as_text=True)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms.audit import AuditFilterForm
 from ..permissions import permission_required
-from ..services.administration import audit_trail
+from ..services.administration import audit_trail, overview
 from ..services.reporting import exports_csv
 
 bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
@@ -63,7 +63,7 @@ def export_csv():
 @bp.post("/verify")
 @permission_required("audit.view")
 def verify():
-    checked, problems = audit_trail.verify(current_user)
+    checked, problems = overview.verify_audit(current_user)
     db.session.commit()
     if problems:
         flash(_("The audit trail has %(count)d problem(s); the first: %(problem)s",

@@ -1,6 +1,6 @@
 """Reading the audit trail: entries filtered by who, what, which object and
-when, their labels in the reader's language, a CSV of them, and checking the
-chain (services/foundation/audit.py writes and seals it)."""
+when, their labels in the reader's language, and a CSV of them
+(services/foundation/audit.py writes and seals it; overview.verify_audit checks the chain)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import AuditEvent, User
-from ..foundation import audit
 from ..foundation import settings as org_settings
 from ..reporting.exports import Table
 
@@ -197,12 +196,3 @@ def _details_text(details: dict | None) -> str:
     names = detail_labels()
     return "; ".join(f"{label(names, key)}: {value}" for key, value in details.items()
                      if value not in (None, "", [], {}))
-
-
-def verify(actor) -> tuple[int, list[audit.ChainProblem]]:
-    """Seal what is pending, walk the chain, and record that it was checked and what was found."""
-    audit.seal_pending(db.engine)
-    checked, problems = audit.verify(db.session)
-    audit.record(actor, "audit.verify", None, checked=checked, problems=len(problems),
-                 first_problem=str(problems[0]) if problems else None)
-    return checked, problems

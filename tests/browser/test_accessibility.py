@@ -29,10 +29,10 @@ SHOTS = Path("/tmp/shots-16e")
 
 TEXT = {
     "vi": {"lang": "English", "other": "Tiếng Việt", "item": "Biển hiệu rõ ràng", "required": "bắt buộc",
-           "note": "Ghi chú", "camera": "Máy ảnh", "gallery": "Thư viện ảnh", "section": "Cơ sở vật chất",
+           "note": "Ghi chú", "camera": "Máy ảnh", "finding": "Phát hiện 1", "gallery": "Thư viện ảnh", "section": "Cơ sở vật chất",
            "typed": "Đã xác nhận bằng họ tên gõ thay cho chữ ký"},
     "en": {"lang": "Tiếng Việt", "other": "English", "item": "Clear signage", "required": "required",
-           "note": "Note", "camera": "Camera", "gallery": "Gallery", "section": "Premises",
+           "note": "Note", "camera": "Camera", "finding": "Finding 1", "gallery": "Gallery", "section": "Premises",
            "typed": "Confirmed by typing the full name instead of signing"},
 }
 
@@ -113,6 +113,15 @@ def test_the_field_app_names_each_control_by_its_question_and_shows_where_focus_
     card_bg = card.evaluate("el => getComputedStyle(el).backgroundColor")
     assert contrast(page, ring[2], card_bg) >= 3, (ring[2], card_bg)
     shot(page, f"{lang}-section-focus")
+    # A finding's photo buttons say which finding they are for.
+    steps.open_inspection(page, world["uuid"], "/findings")
+    page.click("button[name=add-finding]")
+    finding = page.locator(".finding")
+    expect(finding.get_by_role("heading", level=2)).to_have_text(words["finding"])
+    expect(finding.locator("input[name=camera]")).to_have_accessible_name(f'{words["camera"]}: {words["finding"]}')
+    assert_accessible(page, "a new finding")
+    shot(page, f"{lang}-findings")
+    steps.open_inspection(page, world["uuid"], "/s/co-so")
     # The page's own background, behind rings drawn outside a card.
     page_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.locator(".screen a.back").focus()
@@ -219,6 +228,14 @@ def test_the_websites_main_pages_meet_wcag_21_aa_for_each_role(app, live_server,
     world = web_world(app)
     speak(app, lang, *WEB_PAGES)
     words = TEXT[lang]
+    signin = browser_page(locale=lang)
+    signin.goto("/login")
+    assert_accessible(signin, f"the sign-in page ({lang})")
+    signin.fill("input[name=username]", "lead")
+    signin.fill("input[name=password]", "not the password")
+    signin.click("main form button[type=submit]")  # refused: the page says so, and is checked again
+    expect(signin.locator(".flash-error, .field-error").first).to_be_visible()
+    assert_accessible(signin, f"the sign-in page refused ({lang})")
     for username, paths in WEB_PAGES.items():
         page = browser_page(locale=lang)
         login(page, username, next=paths[0].format(**world))

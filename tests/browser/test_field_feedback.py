@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 from server.extensions import db
 from server.models import EvidenceFile, Inspection, InspectionRevision, InspectionStatus, ReviewComment, User
 from tests.browser import field_steps as steps
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import SCREENS, login
 from tests.factories import PASSWORD
 from tests.fieldwork_data import BA_DINH, PASSING_ANSWERS, make_field_world
@@ -69,6 +70,7 @@ def start(app, browser_page, lang: str, *, position=BA_DINH, accuracy=20, userna
                         permissions=["geolocation"])
     login(page, username)
     page.wait_for_selector("body[data-ready='1']")
+    assert_accessible(page, "the field app's home")
     return page
 
 
@@ -268,6 +270,7 @@ def test_a_photo_already_sent_is_withdrawn_before_resubmitting_and_the_lead_sees
     expect(withdrawn).to_have_class(re.compile("withdrawn"))
     expect(withdrawn).to_contain_text(text["withdrawn"])
     expect(withdrawn).to_contain_text("Nguyễn Văn Kiểm")
+    assert_accessible(lead, "the review page with a withdrawn photo")
     withdrawn.scroll_into_view_if_needed()
     shot(lead, f"{lang}-review-withdrawn", full=False)
 
@@ -396,6 +399,7 @@ def test_a_unit_officer_opening_the_app_is_told_whose_it_is_and_sent_to_the_port
     assert page.url.endswith("/portal/")
     expect(page.locator("main .flash")).to_contain_text(
         {"vi": "dành cho thành viên đoàn kiểm tra", "en": "is the inspectors'"}[lang])
+    assert_accessible(page, "the portal, told why")
     shot(page, f"{lang}-officer-sent-to-portal")
     # On a phone the menu is tapped: every link a finger tall, the role under the name whole.
     for link in page.locator(".userbar a, .userbar button").all():
@@ -416,6 +420,7 @@ def test_a_cached_app_shell_also_sends_a_unit_officer_to_the_portal(app, live_se
     page.goto("/app")
     expect(page.locator(".elsewhere h1")).to_have_text("Đây là ứng dụng của đoàn kiểm tra")
     expect(page.locator(".elsewhere a.button")).to_have_attribute("href", "/portal/")
+    assert_accessible(page, "the field app telling a unit officer whose it is")
     shot(page, "vi-officer-cached-shell")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from server.extensions import db
 from server.models import ActionEvent, ActionStatus, InspectionStatus, RemediationAction, Role, Submission, User
@@ -57,7 +58,7 @@ def test_a_conclusion_draft_keeps_every_choice_and_issuing_creates_the_groups_sh
     later = (date.today() + timedelta(days=45)).isoformat()
     page.fill("textarea[name=strengths]", "Cán bộ tiếp đón niềm nở")
     groups.nth(1).fill("1")  # the second joins the first
-    assert count.inner_text() == "3"  # the page says so at once
+    expect(count).to_have_text("3")  # the page says so at once
     page.select_option("select[name='priority-item:dung-han']", "low")
     page.locator("input[name^=deadline-]").nth(3).fill(later)
     page.click("button[value=draft]")
@@ -68,7 +69,7 @@ def test_a_conclusion_draft_keeps_every_choice_and_issuing_creates_the_groups_sh
     assert [groups.nth(i).input_value() for i in range(4)] == ["1", "1", "3", "4"]
     assert page.input_value("select[name='priority-item:dung-han']") == "low"
     assert page.locator("input[name^=deadline-]").nth(3).input_value() == later
-    assert count.inner_text() == "3"
+    expect(count).to_have_text("3")
 
     page.fill("textarea[name=recommendations]", "Khắc phục trong 15 ngày")
     page.click("button[value=issue]")
@@ -102,7 +103,8 @@ def test_an_over_size_upload_keeps_the_note_with_and_without_javascript(app, liv
     report.locator("textarea[name=note]").fill(note)
     report.locator("input[type=file]").set_input_files(str(big))
     warning = report.locator(".upload-too-large")
-    assert warning.is_visible() and "nặng 0,6 MB; mỗi lần gửi tối đa 0,3 MB" in warning.inner_text()
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("nặng 0,6 MB; mỗi lần gửi tối đa 0,3 MB")
     assert_accessible(page, "the action page with its size warning")
     report.locator("button[type=submit]").click()
     assert page.url.endswith(f"/actions/{action_id}")  # not sent

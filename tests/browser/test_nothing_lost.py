@@ -156,6 +156,7 @@ def test_screens_of_the_conclusion_and_review_pages(app, live_server, chromium, 
             assert_accessible(page, "the conclusion page")
             page.click("a[href$='#return-approved']")  # the conclusion page offers the return
             assert page.locator("#return-approved").is_visible()
+            page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(SHOTS / f"review-approved-missing-{lang}-{name}.png"), full_page=True)
             assert_accessible(page, "an approved inspection with a photo missing")
             page.goto(f"/review/inspections/{submitted}")

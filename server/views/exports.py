@@ -6,6 +6,8 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from ..errors import user_error
+from ..forms.exports import WorkbookForm
 from ..permissions import authorize
 from ..services.reporting import dashboard as dashboard_service
 from ..services.reporting import export_jobs, exports, exports_csv
@@ -47,7 +49,15 @@ def csv_file(table: str):
 @login_required
 def start_workbook():
     authorize("export.summary")
-    filters = filters_from_args(request.form)
+    form = WorkbookForm()
+    if not form.validate():
+        raise user_error(400, form.first_error())
+    unit_id = form.unit_id.data
+    if form.unit.data and unit_id is None:
+        unit_id = filters_from_args({"unit": form.unit.data}).unit_id  # a unit named by its code
+    filters = dashboard_service.Filters(
+        period_start=form.period_start.data, period_end=form.period_end.data, plan_id=form.plan_id.data,
+        checklist_id=form.checklist_id.data, unit_id=unit_id)
     log_embargoed_plan_view(filters, "exports.workbook")
     job_id = export_jobs.start(current_user, filters, _locale())
     return redirect(url_for("exports.job", job_id=job_id), code=303)

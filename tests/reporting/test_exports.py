@@ -178,3 +178,14 @@ def test_unit_officer_cannot_reach_another_users_export_job(client, auth, world,
     auth.login("officer")
     assert client.get(job_page).status_code == 403
     assert client.post("/exports/workbook", data={}).status_code == 403
+
+
+def test_a_workbook_with_a_mistyped_filter_is_refused_with_a_message_naming_it(client, auth, world, inline_jobs):
+    auth.login("lead")
+    r = client.post("/exports/workbook", data={"period_start": "2026-13-01"})
+    assert r.status_code == 400
+    assert "Từ: Ngày không hợp lệ." in r.get_data(as_text=True)  # the field, then what is wrong
+    r = client.post("/exports/workbook", data={"plan_id": "abc"})
+    assert r.status_code == 400
+    assert "Kế hoạch: Vui lòng nhập một số nguyên." in r.get_data(as_text=True)
+    assert client.post("/exports/workbook", data={"period_start": "2026-01-01"}).status_code == 303

@@ -1,4 +1,5 @@
-"""Running a server: backup and restore, the demo data, reading the audit trail.
+"""Running a server: backup and restore, the demo data, the administrator's home
+(counts, what needs attention), reading the audit trail.
 
 May import: every other room (it sits on top).
 """

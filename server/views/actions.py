@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from .. import upload_forms
 from ..extensions import db
+from ..forms.actions import ExtensionDecisionForm, ExtensionRequestForm
 from ..models import ActionStatus, ExtensionRequest, RemediationAction, Role
 from ..permissions import authorize, can
 from ..schemas.actions import local_today  # one definition of "today" (the teams' time zone)
@@ -73,12 +74,17 @@ def index():
                            statuses=list(ActionStatus), labels_action=remediation.STATUS_LABELS)
 
 
-def render_action(action: RemediationAction, *, error: str | None = None, code: int = 200, typed: dict | None = None):
+def render_action(action: RemediationAction, *, error: str | None = None, code: int = 200, typed: dict | None = None,
+                  extension_form: ExtensionRequestForm | None = None,
+                  decision_form: ExtensionDecisionForm | None = None):
     """The action's page; `typed` ({"form": "move" or "note", "to", "note"}) is what a
-    refused form had in it, shown again in that form."""
+    refused form had in it, shown again in that form; `extension_form`, a refused
+    extension request or decision with its messages."""
     today = local_today()
+    extension_form = extension_form or ExtensionRequestForm(formdata=None)
     return render_template(
         "review/action.html", action=action, today=today, error=error, typed=typed or {},
+        extension_form=extension_form, decision_form=decision_form or ExtensionDecisionForm(formdata=None),
         upload_limit={"bytes": upload_forms.limit_bytes(), "megabytes": upload_forms.limit_megabytes()},
         moves=remediation_rules.allowed_moves(current_user, action),
         pending=remediation.pending_extension(action),
@@ -152,15 +158,16 @@ def note(action_id: int):
 @login_required
 def request_extension(action_id: int):
     action = get_action(action_id)
+    form = ExtensionRequestForm()
+    # Whoever may not ask is told so by the service, whatever they typed.
+    if not form.validate() and can(current_user, "action.request_extension", action):
+        return render_action(action, code=422, extension_form=form)
     try:
-        new_deadline = date.fromisoformat(request.form.get("new_deadline", ""))
-    except ValueError:
-        new_deadline = None
-    try:
-        remediation.request_extension(action, current_user, reason=request.form.get("reason", ""),
-                                      new_deadline=new_deadline, today=local_today())
+        remediation.request_extension(action, current_user, reason=form.reason.data or "",
+                                      new_deadline=form.new_deadline.data, today=local_today())
     except remediation.RemediationError as exc:
-        return _refused(action_id, exc)
+        db.session.rollback()
+        return render_action(get_action(action_id), error=exc.message, code=exc.status, extension_form=form)
     db.session.commit()
     flash(_("Your extension request was sent."), "info")
     return redirect(url_for("actions.show", action_id=action_id))
@@ -173,14 +180,17 @@ def decide_extension(action_id: int, request_id: int):
     ext = db.session.get(ExtensionRequest, request_id)
     if ext is None or ext.action_id != action.id:
         abort(404)
-    decision = request.form.get("decision")
-    if decision not in ("approve", "refuse"):
-        abort(400)
+    form = ExtensionDecisionForm()
+    if not form.validate():
+        if form.decision.errors:
+            abort(400)  # only the page's two buttons send a decision
+        return render_action(action, code=422, decision_form=form)
+    decision = form.decision.data
     try:
-        remediation.decide_extension(ext, current_user, approve=decision == "approve",
-                                     note=request.form.get("note"))
+        remediation.decide_extension(ext, current_user, approve=decision == "approve", note=form.note.data)
     except remediation.RemediationError as exc:
-        return _refused(action_id, exc)
+        db.session.rollback()
+        return render_action(get_action(action_id), error=exc.message, code=exc.status, decision_form=form)
     db.session.commit()
     flash(_("The extension was approved.") if decision == "approve" else _("The extension was refused."), "info")
     return redirect(url_for("actions.show", action_id=action_id))

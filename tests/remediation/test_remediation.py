@@ -1,6 +1,7 @@
 """The remediation state machine: every move, allowed and forbidden, for every role;
 requirements (note, evidence), the timeline, extensions and overdue."""
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -369,3 +370,43 @@ def test_remediation_evidence_is_served_to_whoever_may_see_the_action(app, clien
     auth.login(who)
     with client.get(f"/api/evidence/{uuid}/original") as response:
         assert response.status_code == status
+
+
+def test_an_extension_request_refused_by_its_form_keeps_what_was_typed_with_each_message_beside_its_field(
+        client, auth, site):
+    client.post("/lang/en")
+    auth.login("officer")
+    later = (date.today() + timedelta(days=60)).isoformat()
+    r = client.post(f"/actions/{site['action']}/extension", data={"new_deadline": later, "reason": ""})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert f'value="{later}"' in page  # the deadline typed is still there
+    assert '<p class="field-error" id="reason-error">This field is required.</p>' in page
+    r = client.post(f"/actions/{site['action']}/extension", data={"new_deadline": "soon", "reason": "Chờ vật tư"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert 'id="new_deadline-error">Not a valid date value.' in page and "Chờ vật tư</textarea>" in page
+    # The service still judges the date: not later than the deadline is refused, the reason kept.
+    r = client.post(f"/actions/{site['action']}/extension",
+                    data={"new_deadline": date.today().isoformat(), "reason": "Chờ vật tư"})
+    assert r.status_code == 422 and "must be later than" in r.get_data(as_text=True)
+    assert "Chờ vật tư</textarea>" in r.get_data(as_text=True)
+    assert client.post(f"/actions/{site['action']}/extension",
+                       data={"new_deadline": later, "reason": "Chờ vật tư"}).status_code == 302
+
+
+def test_a_refusal_without_a_note_keeps_the_leads_page_and_an_unknown_decision_is_a_400(client, auth, site):
+    later = (date.today() + timedelta(days=60)).isoformat()
+    auth.login("officer")
+    client.post(f"/actions/{site['action']}/extension", data={"new_deadline": later, "reason": "Chờ vật tư"})
+    auth.logout()
+    client.post("/lang/en")
+    auth.login("lead")
+    page = client.get(f"/actions/{site['action']}").get_data(as_text=True)
+    decide = re.search(r'action="(/actions/\d+/extensions/\d+)"', page).group(1)
+    assert client.post(decide, data={"decision": "maybe"}).status_code == 400
+    r = client.post(decide, data={"decision": "refuse", "note": ""})
+    assert r.status_code == 422
+    r = client.post(decide, data={"decision": "refuse", "note": "x" * 6000})
+    assert r.status_code == 422 and 'id="note-error"' in r.get_data(as_text=True)
+    assert client.post(decide, data={"decision": "refuse", "note": "Không đủ lý do"}).status_code == 302

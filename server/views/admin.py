@@ -15,6 +15,7 @@ from ..permissions import permission_required
 from ..services.administration import overview
 from ..services.directory import auth as auth_service
 from ..services.foundation import audit, mail
+from .admin_audit import verify_and_report
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -50,13 +51,7 @@ def home():
 @bp.post("/audit-chain/verify")
 @permission_required("admin.view")
 def verify_audit():
-    checked, problems = overview.verify_audit(current_user)
-    db.session.commit()
-    if problems:
-        flash(_("The audit trail has %(count)d problem(s); the first: %(problem)s",
-                count=len(problems), problem=str(problems[0])), "error")
-    else:
-        flash(_("The audit trail is intact: %(count)d entries checked.", count=checked), "info")
+    verify_and_report()
     return redirect(url_for("admin.home"))
 
 

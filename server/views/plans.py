@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from ..errors import user_error
 from ..extensions import db
+from ..forms.plans import CancelInspectionForm, DeletePlanForm, EditPlanForm, NewPlanForm, NoticeForm, ScheduleForm, typed
 from ..models import Checklist, ChecklistStatus, Inspection, InspectionKind, Team, Unit
 from ..permissions import authorize, authorized_inspection, can
 from ..services.checklists.unit_kinds import kind_label, kind_labels
@@ -48,18 +49,18 @@ def _form_choices() -> dict:
     }
 
 
-def _chosen_units(form) -> list[Unit]:
+def _chosen_units(raw_ids: list[str]) -> list[Unit]:
     """The units picked with the search box (form field `unit_ids`), in the order picked;
     an id that names no unit is left out here and refused by _picked_units."""
-    ids = [int(v) for v in form.getlist("unit_ids") if v.strip().isdigit()]
+    ids = [int(v) for v in raw_ids if v.strip().isdigit()]
     found = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))} if ids else {}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
-def _picked_units() -> list[Unit]:
+def _picked_units(form) -> list[Unit]:
     """The units picked with the search box, each one that can be planned today."""
-    raw = [v.strip() for v in request.form.getlist("unit_ids") if v.strip()]
-    units = _chosen_units(request.form)
+    raw = [v.strip() for v in form.unit_ids.data or [] if v.strip()]
+    units = _chosen_units(raw)
     today = date.today()
     if len(units) != len(dict.fromkeys(raw)) or any(not u.is_valid_on(today) for u in units):
         raise plan_service.PlanError(_("A chosen unit no longer exists; search for it again."))
@@ -87,58 +88,54 @@ def unit_search():
     return jsonify(rows)
 
 
-def _date(name: str, default: date | None = None, label: str | None = None) -> date:
-    raw = (request.form.get(name) or "").strip()
-    if not raw and default is not None:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise plan_service.PlanError(_("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=label or name)) from None
+# The fields each page marks with its message (the rest are said above the form).
+_MARKED_NEW = {"title", "kind", "period_start", "period_end", "window_start", "window_end", "checklist_id", "team_id",
+               "purpose", "method", "n", "seed"}
+_MARKED_EDIT = {"title", "purpose", "period_start", "period_end", "team_id"}
+_MARKED_SCHEDULE = {"window_start", "window_end", "team_id"}
 
 
-def _int(name: str, label: str | None = None) -> int | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise plan_service.PlanError(_("Enter a whole number for %(field)s.", field=label or name)) from None
+def _refused(form, marked: set[str]) -> plan_service.PlanError:
+    """A form's refusal: a line above it, each message beside its field, and above it those without one."""
+    said = [_("Please correct the fields marked below.")] if marked & set(form.errors) else []
+    said += [m for name, errors in form.errors.items() if name not in marked for m in errors]
+    return plan_service.PlanError(" ".join(said))
 
 
-def _create_from_form():
-    f = request.form
-    checklist = db.session.get(Checklist, _int("checklist_id") or 0)
-    if checklist is None:
-        raise plan_service.PlanError(_("Choose a checklist."))
-    team_id = _int("team_id")
+def _team(form) -> Team | None:
+    team_id = form.team_id.data
     team = db.session.get(Team, team_id) if team_id else None
     if team_id and team is None:
         raise plan_service.PlanError(_("Choose a team."))
-    period_start, period_end = _date("period_start"), _date("period_end")
-    schedule = plan_service.Schedule(_date("window_start", period_start), _date("window_end", period_end))
-    kinds = f.getlist("unit_kinds")
-    method = f.get("method", "none")
-    if method not in DRAW_METHODS:
-        raise plan_service.PlanError(_("Unknown draw method."))
+    return team
+
+
+def _create_from_form(f: NewPlanForm):
+    checklist = db.session.get(Checklist, f.checklist_id.data or 0)
+    if checklist is None:
+        raise plan_service.PlanError(_("Choose a checklist."))
+    team = _team(f)
+    period_start, period_end = f.period_start.data, f.period_end.data
+    schedule = plan_service.Schedule(f.window_start.data or period_start, f.window_end.data or period_end)
+    kinds = f.unit_kinds.data
+    method = f.method.data or "none"
     selection = None
     if method == "none":
         candidates = plan_service.candidate_units(kinds or None)
         # Typed codes: the form without its script, and scripts that post plans.
-        codes = [c for c in re.split(r"[\s,;]+", f.get("unit_codes", "")) if c]
+        codes = [c for c in re.split(r"[\s,;]+", f.unit_codes.data or "") if c]
         by_code = {u.code: u for u in candidates}
         unknown = [c for c in codes if c not in by_code]
         if unknown:
             raise plan_service.PlanError(_("Unknown unit codes: %(codes)s", codes=", ".join(unknown[:10])))
-        units = list(dict.fromkeys(_picked_units() + [by_code[c] for c in codes]))
+        units = list(dict.fromkeys(_picked_units(f) + [by_code[c] for c in codes]))
     else:
         candidates = plan_service.draw_candidates(checklist, kinds or None)
-        selection, units = plan_service.draw_units(method, candidates, _int("n") or 0, _int("seed"))
+        selection, units = plan_service.draw_units(method, candidates, f.n.data or 0, f.seed.data)
     return plan_service.create_plan(
-        current_user, title=f.get("title", ""), kind=f.get("kind", ""), period_start=period_start,
+        current_user, title=f.title.data or "", kind=f.kind.data or "", period_start=period_start,
         period_end=period_end, checklist=checklist, team=team, units=units, schedule=schedule,
-        purpose=f.get("purpose"), selection=selection)
+        purpose=f.purpose.data, selection=selection)
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -146,9 +143,12 @@ def _create_from_form():
 def new():
     authorize("plan.manage")
     error, status = None, 200
+    form = NewPlanForm()
     if request.method == "POST":
         try:
-            plan = _create_from_form()
+            if not form.validate():
+                raise _refused(form, _MARKED_NEW)
+            plan = _create_from_form(form)
         except plan_service.PlanError as exc:
             db.session.rollback()
             error, status = exc.message, exc.status
@@ -156,8 +156,8 @@ def new():
             db.session.commit()
             flash(_("Plan created with %(n)d inspections.", n=len(plan.inspections)), "ok")
             return redirect(url_for("plans.show", plan_id=plan.id))
-    return render_template("plans/new.html", error=error, form=request.form, chosen_units=_chosen_units(request.form),
-                           **_form_choices()), status
+    return render_template("plans/new.html", error=error, form=typed(form), errors=form.errors,
+                           chosen_units=_chosen_units(form.unit_ids.data or []), **_form_choices()), status
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -194,11 +194,12 @@ def _plan_form(plan) -> dict:
             "period_end": plan.period_end.isoformat(), "team_id": str(plan.team_id or "")}
 
 
-def _render_edit(plan, form, error=None, status=200, delete_error=None):
+def _render_edit(plan, form, error=None, status=200, delete_error=None, errors=None):
     plan_service.log_embargoed_views(current_user, [plan], where="plans.edit")
     choices = _form_choices()
     return render_template("plans/edit.html", plan=plan, form=form, error=error, delete_error=delete_error,
-                           chosen_units=_chosen_units(form) if hasattr(form, "getlist") else [],
+                           errors=errors or {},
+                           chosen_units=_chosen_units(form.getlist("unit_ids")) if hasattr(form, "getlist") else [],
                            teams=choices["teams"], unit_kinds=choices["unit_kinds"],
                            provinces=choices["provinces"], may_add=plan.selection is None), status
 
@@ -211,20 +212,18 @@ def edit(plan_id: int):
         response = _render_edit(plan, _plan_form(plan))
         db.session.commit()  # the embargo log
         return response
-    f = request.form
+    f = EditPlanForm()
     try:
-        team_id = _int("team_id", _("Team"))
-        team = db.session.get(Team, team_id) if team_id else None
-        if team_id and team is None:
-            raise plan_service.PlanError(_("Choose a team."))
+        if not f.validate():
+            raise _refused(f, _MARKED_EDIT)
         result = plan_service.update_plan(
-            current_user, plan, title=f.get("title", ""), purpose=f.get("purpose"),
-            period_start=_date("period_start", label=_("Period from")),
-            period_end=_date("period_end", label=_("Period to")), team=team, add_units=_picked_units())
+            current_user, plan, title=f.title.data or "", purpose=f.purpose.data,
+            period_start=f.period_start.data, period_end=f.period_end.data, team=_team(f),
+            add_units=_picked_units(f))
     except plan_service.PlanError as exc:
         db.session.rollback()
         plan = plan_service.get_plan(plan_id) or abort(404)
-        response = _render_edit(plan, f, error=exc.message, status=exc.status)
+        response = _render_edit(plan, typed(f), error=exc.message, status=exc.status, errors=f.errors)
         db.session.commit()
         return response
     db.session.commit()
@@ -242,8 +241,9 @@ def edit(plan_id: int):
 def delete(plan_id: int):
     plan = _editable_plan(plan_id)
     try:
-        if request.form.get("confirm") != "yes":
-            raise plan_service.PlanError(_("Tick the box to confirm that the plan and its inspections are deleted."))
+        form = DeletePlanForm()
+        if not form.validate():
+            raise _refused(form, set())
         title = plan.title
         plan_service.delete_plan(current_user, plan)
     except plan_service.PlanError as exc:
@@ -267,10 +267,11 @@ def _plan_inspection(inspection_id: int) -> Inspection:
     return inspection
 
 
-def _render_inspection(inspection, form, *, error=None, cancel_error=None, status=200):
+def _render_inspection(inspection, form, *, error=None, cancel_error=None, status=200, errors=None):
     plan_service.log_embargoed_views(current_user, [inspection.plan], where="plans.inspection")
     response = render_template(
         "plans/inspection.html", inspection=inspection, plan=inspection.plan, form=form, error=error,
+        errors=errors or {},
         cancel_error=cancel_error, started=plan_service.has_started(inspection),
         teams=list(db.session.scalars(sa.select(Team).order_by(Team.name)))), status
     db.session.commit()
@@ -290,18 +291,16 @@ def schedule(inspection_id: int):
     inspection = _plan_inspection(inspection_id)
     if request.method == "GET":
         return _render_inspection(inspection, _inspection_form(inspection))
+    form = ScheduleForm()
     try:
-        team_id = _int("team_id", _("Team"))
-        team = db.session.get(Team, team_id) if team_id else None
-        if team_id and team is None:
-            raise plan_service.PlanError(_("Choose a team."))
-        plan_service.reschedule_inspection(
-            current_user, inspection, window_start=_date("window_start", label=_("Visit from")),
-            window_end=_date("window_end", label=_("Visit to")), team=team)
+        if not form.validate():
+            raise _refused(form, _MARKED_SCHEDULE)
+        plan_service.reschedule_inspection(current_user, inspection, window_start=form.window_start.data,
+                                           window_end=form.window_end.data, team=_team(form))
     except plan_service.PlanError as exc:
         db.session.rollback()
-        return _render_inspection(db.session.get(Inspection, inspection_id), request.form, error=exc.message,
-                                  status=exc.status)
+        return _render_inspection(db.session.get(Inspection, inspection_id), typed(form), error=exc.message,
+                                  status=exc.status, errors=form.errors)
     db.session.commit()
     flash(_("The inspection of %(unit)s is rescheduled.", unit=inspection.unit_name_snapshot), "ok")
     return redirect(url_for("plans.show", plan_id=inspection.plan_id))
@@ -311,13 +310,16 @@ def schedule(inspection_id: int):
 @login_required
 def cancel(inspection_id: int):
     inspection = _plan_inspection(inspection_id)
+    form = CancelInspectionForm()
     try:
-        plan_service.cancel_inspection(current_user, inspection, reason=request.form.get("reason", ""))
+        if not form.validate():
+            raise _refused(form, set())
+        plan_service.cancel_inspection(current_user, inspection, reason=form.reason.data or "")
     except plan_service.PlanError as exc:
         db.session.rollback()
         inspection = db.session.get(Inspection, inspection_id)
-        return _render_inspection(inspection, {**_inspection_form(inspection), "reason": request.form.get("reason", "")},
-                                  cancel_error=exc.message, status=exc.status)
+        return _render_inspection(inspection, {**_inspection_form(inspection), "reason": form.reason.data or ""},
+                                  cancel_error=exc.message, status=exc.status, errors=form.errors)
     db.session.commit()
     flash(_("The inspection of %(unit)s is cancelled.", unit=inspection.unit_name_snapshot), "ok")
     return redirect(url_for("plans.show", plan_id=inspection.plan_id))
@@ -328,10 +330,13 @@ def cancel(inspection_id: int):
 def publish_notice(plan_id: int):
     authorize("plan.manage")
     plan = plan_service.get_plan(plan_id) or abort(404)
+    form = NoticeForm()
     try:
-        plan_service.publish_notice(current_user, plan, notice_date=_date("notice_date"),
-                                    place=request.form.get("notice_place", ""),
-                                    requested_documents=request.form.get("requested_documents", ""))
+        if not form.validate():
+            raise _refused(form, set())
+        plan_service.publish_notice(current_user, plan, notice_date=form.notice_date.data,
+                                    place=form.notice_place.data or "",
+                                    requested_documents=form.requested_documents.data or "")
     except plan_service.PlanError as exc:
         db.session.rollback()
         raise user_error(exc.status, exc.message) from exc

@@ -493,3 +493,20 @@ def test_a_new_plan_takes_the_units_picked_and_a_refusal_keeps_them_and_the_kind
         plan = db.session.scalar(sa.select(Plan).where(Plan.title == "Kế hoạch mới"))
         assert sorted(i.unit_code_snapshot for i in plan.inspections) == ["00004", "26734"]
 
+
+
+def test_a_mistyped_visit_date_is_marked_beside_its_field_and_a_long_reason_beside_the_cancel_box(
+        app, client, auth, world):
+    with app.app_context():
+        target_id = inspections_of(world["announced"])[0].id
+    auth.login("lead")
+    english(client)
+    r = client.post(f"/inspections/{target_id}/schedule", data={"window_start": "soon", "window_end": day(5)})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert '<p class="field-error" id="window_start-error">Enter a valid date (YYYY-MM-DD) for Visit from.</p>' in page
+    assert 'name="window_start" aria-invalid="true"' in page and 'value="soon"' in page
+    r = client.post(f"/inspections/{target_id}/cancel", data={"reason": "x" * 6000})
+    assert r.status_code == 422 and "Field cannot be longer than 5000 characters." in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Inspection, target_id).status == "planned"

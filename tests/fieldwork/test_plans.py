@@ -280,3 +280,18 @@ def test_a_draw_among_kinds_the_checklist_does_not_apply_to_is_refused(client, a
     assert "Not of those kinds: Ward." in page and "Public administration service centre" in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 0
+
+
+def test_a_mistyped_plan_comes_back_with_each_message_beside_its_field_and_everything_typed_kept(client, auth, world):
+    auth.login("lead")
+    client.post("/lang/en", data={"next": "/"})
+    r = client.post("/plans/new", data=plan_form(world, period_start="yesterday", n="ten", method="uniform"))
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Please correct the fields marked below." in page
+    assert ('<p class="field-error" id="period_start-error">Enter a valid date (YYYY-MM-DD) for Period from.</p>'
+            in page)
+    assert '<p class="field-error" id="n-error">Enter a whole number for Number of units to draw (N).</p>' in page
+    assert 'name="n" aria-invalid="true" aria-describedby="n-error"' in page
+    assert 'value="yesterday"' in page and 'value="ten"' in page and 'value="Kế hoạch kiểm tra CCHC quý IV"' in page
+    assert '<option value="uniform" selected>' in page

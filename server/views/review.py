@@ -2,13 +2,14 @@
 conclusion, and planning a follow-up check."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..forms.review import FollowUpForm, RevisionForm, comments_form, conclusion_form
 from ..models import Inspection, InspectionKind, InspectionStatus
 from ..permissions import authorize, authorized_inspection, can, inspection_scope
 from ..services.fieldwork import completeness, inspection_search
@@ -152,10 +153,18 @@ def _refused(uuid: str, exc):
     return render_review(get_inspection(uuid, "inspection.review_view"), error=exc.message, code=exc.status)
 
 
+def _said(form) -> str:
+    """A refused form's messages, each after the name of its field (the review page says them above its forms)."""
+    return " ".join(f"{form[name].label.text}: {m}" for name, errors in form.errors.items() for m in errors)
+
+
 def _posted_comments(insp: Inspection) -> list[tuple[str | None, str]]:
     """The general comment and each item's comment typed on the review page."""
-    return [(None, request.form.get("comment", ""))] + [
-        (key, request.form.get(f"comment-{key}", "")) for key in item_index(insp.definition)]
+    keys = list(item_index(insp.definition))
+    form = comments_form(keys)
+    if not form.validate():
+        raise review.ReviewError(422, _said(form))
+    return [(None, form.comment.data or "")] + [(key, form[f"comment-{key}"].data or "") for key in keys]
 
 
 @bp.post("/inspections/<uuid>/approve")
@@ -188,15 +197,18 @@ def return_to_team(uuid: str):
 @login_required
 def revise(uuid: str):
     insp = get_inspection(uuid, "inspection.revise")
-    key = request.form.get("item_key", "")
+    form = RevisionForm()
+    if not form.validate():
+        return _refused(uuid, review.ReviewError(422, _said(form)))
+    key = form.item_key.data or ""
     items = item_index(insp.definition)
     if key not in items:
         return _refused(uuid, review.ReviewError(422, _("Choose the item to change.")))
     try:
-        na = request.form.get("na") == "1"
-        value = None if na else review.parse_value(items[key][1], request.form.get("value", ""))
-        review.revise_answers(insp, current_user, {key: {"value": value, "na": na, "note": request.form.get("note")}},
-                              request.form.get("reason", ""))
+        na = form.na.data
+        value = None if na else review.parse_value(items[key][1], form.value.data or "")
+        review.revise_answers(insp, current_user, {key: {"value": value, "na": na, "note": form.note.data}},
+                              form.reason.data or "")
     except review.ReviewError as exc:
         return _refused(uuid, exc)
     db.session.commit()
@@ -215,15 +227,17 @@ def conclusion(uuid: str):
                                       locale=locale)
     error, code = None, 200
     draft = conclusions.get_conclusion(insp)
-    form = {k: request.form.get(k, getattr(draft, k, "") or "") for k in ("strengths", "shortcomings", "recommendations")}
+    posted = conclusion_form([p.key for p in proposals])
+    form = {k: getattr(draft, k, "") or "" for k in ("strengths", "shortcomings", "recommendations")}
     choices = conclusions.choices_of(draft)
     if request.method == "POST":
         # What the page sent is what the lead sees again if it is refused.
-        choices = {p.key: {name: request.form.get(f"{name}-{p.key}", "") for name in ("group", "priority", "deadline")}
+        form = {k: posted[k].data if posted[k].raw_data else form[k] for k in form}
+        choices = {p.key: {name: posted[f"{name}-{p.key}"]._value() for name in ("group", "priority", "deadline")}
                    for p in proposals}
         try:
-            chosen = _posted_choices(proposals)
-            if request.form.get("submit") == "issue":
+            chosen = _posted_choices(posted, proposals)
+            if posted.submit.data == "issue":
                 conclusions.issue(insp, current_user, **form, **chosen, today=today, locale=locale,
                                   days_by_severity=org_settings.get("REMEDIATION_DAYS_BY_SEVERITY"))
                 db.session.commit()
@@ -236,7 +250,7 @@ def conclusion(uuid: str):
         except conclusions.ConclusionError as exc:
             db.session.rollback()
             error, code = exc.message, exc.status
-            if request.form.get("submit") == "issue" and _keep_as_draft(insp, form, proposals):
+            if posted.submit.data == "issue" and _keep_as_draft(insp, form, posted, proposals):
                 error = f'{error} {_("What you wrote is kept as a draft.")}'
     groups = {conclusions.group_label(n, (choices.get(p.key) or {}).get("group")) for n, p in enumerate(proposals, 1)}
     return render_template("review/conclusion.html", inspection=insp, proposals=proposals, form=form, choices=choices,
@@ -244,11 +258,11 @@ def conclusion(uuid: str):
                            waiting=_waiting(insp)), code
 
 
-def _keep_as_draft(insp: Inspection, form: dict, proposals) -> bool:
+def _keep_as_draft(insp: Inspection, form: dict, posted, proposals) -> bool:
     """A conclusion that could not be issued yet is kept as a draft, so that
     what the lead wrote is there when they come back to it."""
     try:
-        conclusions.save_draft(insp, current_user, **form, **_posted_choices(proposals))
+        conclusions.save_draft(insp, current_user, **form, **_posted_choices(posted, proposals))
     except conclusions.ConclusionError:
         db.session.rollback()
         return False
@@ -256,33 +270,28 @@ def _keep_as_draft(insp: Inspection, form: dict, proposals) -> bool:
     return True
 
 
-def _posted_choices(proposals) -> dict:
+def _posted_choices(posted, proposals) -> dict:
     """Each proposal's group, priority and deadline from the conclusion form."""
-    deadlines = {}
-    for p in proposals:
-        text = request.form.get(f"deadline-{p.key}", "").strip()
-        if text:
-            try:
-                deadlines[p.key] = date.fromisoformat(text)
-            except ValueError as exc:
-                raise conclusions.ConclusionError(422, _("“%(text)s” is not a date.", text=text)) from exc
-    return {"groups": {p.key: request.form.get(f"group-{p.key}", "") for p in proposals},
-            "priorities": {p.key: request.form.get(f"priority-{p.key}", "") for p in proposals},
-            "deadlines": deadlines}
+    if not posted.validate():
+        raise conclusions.ConclusionError(422, _said(posted))
+    return {"groups": {p.key: posted[f"group-{p.key}"].data or "" for p in proposals},
+            "priorities": {p.key: posted[f"priority-{p.key}"].data or "" for p in proposals},
+            "deadlines": {p.key: posted[f"deadline-{p.key}"].data for p in proposals
+                          if posted[f"deadline-{p.key}"].data is not None}}
 
 
 @bp.post("/inspections/<uuid>/follow-up")
 @login_required
 def follow_up(uuid: str):
     insp = get_inspection(uuid, "inspection.follow_up")
+    form = FollowUpForm()
     try:
-        try:
-            start = date.fromisoformat(request.form.get("window_start", ""))
-            end = date.fromisoformat(request.form.get("window_end", ""))
-        except ValueError as exc:
-            raise followups.FollowUpError(422, _("Give the dates of the follow-up check.")) from exc
-        kind = request.form.get("kind") or InspectionKind.ANNOUNCED
-        created = followups.create_follow_up(insp, current_user, window_start=start, window_end=end, kind=kind)
+        if not form.validate():
+            # Both dates say the same sentence: once is enough.
+            raise followups.FollowUpError(422, " ".join(dict.fromkeys(m for e in form.errors.values() for m in e)))
+        kind = form.kind.data or InspectionKind.ANNOUNCED
+        created = followups.create_follow_up(insp, current_user, window_start=form.window_start.data,
+                                             window_end=form.window_end.data, kind=kind)
     except followups.FollowUpError as exc:
         return _refused(uuid, exc)
     db.session.commit()

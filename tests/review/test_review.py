@@ -1,4 +1,7 @@
 """Reviewing a submitted inspection: approve, return with comments, revisions."""
+import re
+from html import unescape
+
 import pytest
 import sqlalchemy as sa
 
@@ -169,3 +172,31 @@ def test_a_step_waits_for_a_change_in_progress_and_is_judged_on_its_outcome(app,
     with app.app_context():
         assert get(app, world).status == InspectionStatus.CONCLUDED
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewComment)) == 0
+
+
+def test_a_mistyped_deadline_on_the_conclusion_is_refused_naming_it_and_everything_typed_stays(app, client, auth, world):
+    client.post("/lang/en")
+    auth.login("lead")
+    url = f"/review/inspections/{world['uuid']}"
+    assert client.post(f"{url}/approve").status_code == 302
+    page = client.get(f"{url}/conclusion").get_data(as_text=True)
+    key = re.search(r'name="deadline-([^"]+)"', page).group(1)
+    r = client.post(f"{url}/conclusion", data={"submit": "draft", "strengths": "Tiếp đón tốt",
+                                               f"deadline-{key}": "next week", f"priority-{key}": "high"})
+    assert r.status_code == 422
+    text = unescape(r.get_data(as_text=True))
+    assert "Deadline: “next week” is not a date." in text
+    assert 'value="next week"' in text and ">Tiếp đón tốt</textarea>" in text and '<option value="high" selected>' in text
+
+
+def test_an_overlong_comment_or_a_follow_up_without_dates_is_refused_with_a_message(app, client, auth, world):
+    client.post("/lang/en")
+    auth.login("lead")
+    url = f"/review/inspections/{world['uuid']}"
+    r = client.post(f"{url}/return", data={"comment": "x" * 10001})
+    assert r.status_code == 422
+    assert "General comment for the team: Field cannot be longer than 10000 characters." in r.get_data(as_text=True)
+    with app.app_context():
+        assert get(app, world).status == InspectionStatus.SUBMITTED
+    r = client.post(f"{url}/revise", data={"item_key": "bien-hieu", "value": "pass", "reason": "x" * 10001})
+    assert r.status_code == 422 and "Reason for the change: Field cannot be longer" in r.get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -72,3 +72,16 @@ class TeamForm(Form):
 class TeamMembersForm(TeamForm):
     members = SelectMultipleField(_l("Members"), coerce=int, validators=[Optional()], **_CHECKBOXES)
     lead = SelectField(_l("Team lead"), coerce=int, validators=[Optional()])
+
+
+class UnlockForm(Form):
+    """The administrator home's button unlocking an account (its fields are hidden)."""
+
+    username = HiddenField(_l("Username"), validators=[InputRequired(), Length(max=64)])
+    next = HiddenField(validators=[Optional(), Length(max=2000)])
+
+
+class ImportConfirmForm(Form):
+    """The previewed rows of a user import, sent back as JSON to be checked again."""
+
+    rows = HiddenField(validators=[InputRequired()])

@@ -4,12 +4,12 @@ from __future__ import annotations
 import smtplib
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms.admin import TestEmailForm
+from ..forms.admin import TestEmailForm, UnlockForm
 from ..models.types import utcnow
 from ..permissions import permission_required
 from ..services.administration import overview
@@ -89,13 +89,14 @@ def number_filter(value, format: str | None = None) -> str:
 @bp.post("/unlock")
 @permission_required("user.manage")
 def unlock():
-    username = (request.form.get("username") or "").strip()
-    if not username or len(username) > 64:
+    form = UnlockForm()
+    username = (form.username.data or "").strip()
+    if not form.validate() or not username:
         flash(_("Name the account to unlock."), "error")
         return redirect(url_for("admin.home")), 303
     auth_service.unlock(username, current_user, utcnow(), auth_service.Throttle.from_config(current_app.config))
     db.session.commit()
     flash(_("The account %(name)s can sign in again.", name=username), "info")
-    back = request.form.get("next", "")
+    back = form.next.data or ""
     # Only back to an administration page: never an open redirect.
     return redirect(back if back.startswith("/admin") and not back.startswith("//") else url_for("admin.home"))

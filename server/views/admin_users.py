@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms.admin import ImportForm, NewUserForm, ResetForm, UserFilterForm, UserForm
+from ..forms.admin import ImportConfirmForm, ImportForm, NewUserForm, ResetForm, UserFilterForm, UserForm
 from ..models import Role, Team, User
 from ..models.types import utcnow
 from ..permissions import authorize, permission_required
@@ -263,7 +263,7 @@ def import_confirm():
     # The previewed rows come back and are checked again: nothing is trusted
     # from the page, and whatever changed since the preview is caught.
     try:
-        rows = json.loads(request.form.get("rows") or "")
+        rows = json.loads(ImportConfirmForm().rows.data or "")
         if not isinstance(rows, list) or not all(isinstance(r, list) and all(isinstance(c, str) for c in r)
                                                  for r in rows):
             raise ValueError

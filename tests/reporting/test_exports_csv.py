@@ -29,9 +29,13 @@ def csv_urls(app) -> list[str]:
     adapter = app.url_map.bind("localhost")
     urls = []
     for rule in app.url_map.iter_rules():
-        if rule.rule.endswith(".csv"):
-            [(name, converter)] = rule._converters.items()
-            urls += [adapter.build(rule.endpoint, {name: value}) for value in sorted(converter.items)]
+        if not rule.rule.endswith(".csv"):
+            continue
+        if not rule._converters:  # one file, e.g. the audit trail
+            urls.append(adapter.build(rule.endpoint, {}))
+            continue
+        [(name, converter)] = rule._converters.items()
+        urls += [adapter.build(rule.endpoint, {name: value}) for value in sorted(converter.items)]
     return urls
 
 

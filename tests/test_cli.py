@@ -1,6 +1,7 @@
 """The kiemtra command: users, checklists and demo data."""
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 import yaml
 
@@ -138,3 +139,12 @@ def test_demo_officer_sees_the_published_notice_of_the_announced_inspection(app,
     page = client.get(f"/portal/notices/{listed[0]['uuid']}")
     assert page.status_code == 200
     assert "Trụ sở Trung tâm Phục vụ hành chính công phường Ba Đình" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("password", ["short1", "password123", "lan.nguyen2026"])
+def test_a_user_created_from_the_command_line_gets_the_same_password_rules_as_my_account(app, runner, password):
+    result = runner.invoke(args=["users", "create", "lan.nguyen", "--role", "admin", "--password", password])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Mật khẩu") and "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.username == "lan.nguyen")) is None

@@ -5,7 +5,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..models import Role
+from ..models import Role, User
+from ..services.directory import passwords
 from ..services.directory import users as user_service
 
 
@@ -30,6 +31,10 @@ def create(username, role, unit_code, team_name, full_name, email, generate_pass
         password = secrets.token_urlsafe(12)
     elif not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not generate_password:  # the same rules as My account
+        found = passwords.problems(password, User(username=username, full_name=full_name))
+        if found:
+            raise click.ClickException(" ".join(found))
     try:
         user = user_service.create_user(
             username=username, role=role, password=password, unit_code=unit_code,

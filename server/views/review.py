@@ -118,10 +118,12 @@ def _distance(metres: float | None) -> str:
     return "" if metres is None else geo.format_distance(metres)
 
 
-def render_review(inspection: Inspection, *, error: str | None = None, code: int = 200):
+def render_review(inspection: Inspection, *, error: str | None = None, code: int = 200, typed=None):
+    """The review page; `typed`: what a refused form sent, put back in its fields."""
     rows = _item_rows(inspection)
     return render_template(
         "review/inspection.html", inspection=inspection, rows=rows, error=error, **_evidence(inspection, rows),
+        typed=typed or {},
         score_words=score_words(inspection.score, inspection.checklist_version.definition),
         comments=review.comments(inspection), revisions=review.revisions(inspection),
         conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
@@ -150,7 +152,8 @@ def inspection(uuid: str):
 
 def _refused(uuid: str, exc):
     db.session.rollback()
-    return render_review(get_inspection(uuid, "inspection.review_view"), error=exc.message, code=exc.status)
+    return render_review(get_inspection(uuid, "inspection.review_view"), error=exc.message, code=exc.status,
+                         typed=request.form)
 
 
 def _said(form) -> str:

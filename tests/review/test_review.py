@@ -200,3 +200,18 @@ def test_an_overlong_comment_or_a_follow_up_without_dates_is_refused_with_a_mess
         assert get(app, world).status == InspectionStatus.SUBMITTED
     r = client.post(f"{url}/revise", data={"item_key": "bien-hieu", "value": "pass", "reason": "x" * 10001})
     assert r.status_code == 422 and "Reason for the change: Field cannot be longer" in r.get_data(as_text=True)
+
+
+def test_a_refused_revision_or_return_comes_back_with_everything_typed(app, client, auth, world):
+    auth.login("lead")
+    url = f"/review/inspections/{world['uuid']}"
+    page = unescape(client.post(f"{url}/revise", data={
+        "item_key": "dung-han", "value": "120/100", "note": "Sổ theo dõi quý III", "reason": "Đếm lại hồ sơ"},
+    ).get_data(as_text=True))
+    assert '<option value="dung-han" selected>' in page
+    assert 'value="120/100"' in page and 'value="Sổ theo dõi quý III"' in page
+    assert ">Đếm lại hồ sơ</textarea>" in page
+    # A return refused for its over-long general comment keeps the item comments typed with it.
+    page = unescape(client.post(f"{url}/return", data={"comment": "x" * 10001, "comment-bien-hieu": "Biển bị mờ"},
+                                ).get_data(as_text=True))
+    assert ">Biển bị mờ</textarea>" in page

@@ -1,5 +1,4 @@
 """Inspections visible to the signed-in user."""
-from datetime import date
 
 from flask import jsonify
 from flask.views import MethodView
@@ -15,6 +14,7 @@ from ..schemas.inspections import InspectionSummarySchema, MeSchema
 from ..services.fieldwork import checkin as fieldwork
 from ..services.fieldwork import inspections as inspection_service
 from ..services.foundation import settings as org_settings
+from ..services.foundation.settings import local_today
 
 blp = Blueprint("inspections", __name__, url_prefix="/api", description="Inspections")
 
@@ -38,7 +38,7 @@ class InspectionList(MethodView):
         """Inspections the user may see, today's first."""
         authorize("inspection.list")
         # Already in the schema's shape (tests compare it with the schema's dump): returned as is.
-        return jsonify(inspection_service.listed_inspections(current_user, today=date.today()))
+        return jsonify(inspection_service.listed_inspections(current_user, today=local_today()))
 
 
 @blp.route("/inspections/<uuid:uuid>/checkin")

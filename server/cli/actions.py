@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from ..services.foundation.mail import MailSettings
 from ..services.foundation import settings as org_settings
 from ..services.remediation.reminders import send_reminders
+from ..services.foundation.settings import local_today
 
 
 @click.group("actions")
@@ -23,7 +24,7 @@ def remind(today):
     """Send deadline reminders (in the app, and by email when MAIL_SERVER is set); each only once."""
     config = current_app.config
     result = send_reminders(
-        today=today.date() if today else date.today(), days_before=list(org_settings.get("REMINDER_DAYS_BEFORE")),
+        today=today.date() if today else local_today(), days_before=list(org_settings.get("REMINDER_DAYS_BEFORE")),
         mail=MailSettings.from_config(config), base_url=config.get("BASE_URL") or "",
     )
     click.echo(f"reminders: {result.notified} notified, {result.emailed} emailed, "

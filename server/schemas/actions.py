@@ -1,6 +1,5 @@
 """Marshmallow schemas for remediation actions."""
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from marshmallow import Schema, fields
 
@@ -9,7 +8,7 @@ from ..services.foundation import settings as org_settings
 
 def local_today() -> date:
     """Today where the teams work (the organisation's time zone), which decides what is overdue."""
-    return datetime.now(ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))).date()
+    return org_settings.local_today()
 
 
 class ActionEventSchema(Schema):

@@ -20,6 +20,7 @@ from ..permissions import permission_required
 from ..services.checklists.unit_kinds import kind_labels
 from ..services.directory import search, unit_import
 from ..services.directory import units as unit_service
+from ..services.foundation.settings import local_today
 
 bp = Blueprint("admin_units", __name__, url_prefix="/admin/units")
 
@@ -271,7 +272,7 @@ def reorganise(unit_id: int):
                          ("split", _("Split into several units"))]
     if request.method == "GET":
         form.kind.data = request.args.get("kind") if request.args.get("kind") in REORGANISATIONS else "merge"
-        form.effective.data = date.today()
+        form.effective.data = local_today()
     status, error, preview = 200, None, None
     if unit.valid_to is not None:
         error = _("%(code)s %(name)s ended on %(date)s; it stays as it was.", code=unit.code, name=unit.name,

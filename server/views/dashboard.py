@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from ..errors import user_error
@@ -17,6 +18,7 @@ from ..permissions import authorize
 from ..services.reporting import dashboard as dashboard_service
 from ..services.fieldwork import plans as plan_service
 from . import charts
+from ..services.foundation.settings import local_today
 
 bp = Blueprint("dashboard", __name__)
 
@@ -117,7 +119,7 @@ def _tables(data: dict) -> dict:
                                     [[i["text"], i["fails"], pct(i["share"])] for i in data["failed"]["items"]], show),
         "repeats": charts.data_table(_("Repeat findings"), [_("Unit"), _("Item"), _("Times failed")],
                                      [[r["unit"], r["item"], r["times"]] for r in data["repeats"]["top"]], show),
-        "actions": charts.data_table(_("Actions by unit"), [_("Unit"), _("Overdue"), _("Open"), _("Closed on time"),
+        "actions": charts.data_table(_("Actions by unit"), [_("Unit"), _("Overdue"), pgettext("actions not closed", "Open"), _("Closed on time"),
                                                             _("Closed late")],
                                      [[r["unit"], r["overdue"], r["open"], r["on_time"], r["late"]]
                                       for r in data["actions"]["units"]], show),
@@ -148,7 +150,7 @@ def index():
     authorize("dashboard.view")
     filters = filters_from_args(request.args)
     log_embargoed_plan_view(filters, "dashboard")
-    data = _cached_summary(filters, date.today(), str(get_locale() or "vi"))
+    data = _cached_summary(filters, local_today(), str(get_locale() or "vi"))
     return render_template("dashboard/index.html", data=data, charts=_charts(data), filters=filters,
                            legend=charts.legend, unit_code=request.args.get("unit", ""),
                            **dashboard_service.filter_choices())

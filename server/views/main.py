@@ -1,5 +1,4 @@
 """The home page: what each role needs first."""
-from datetime import date
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
@@ -8,6 +7,7 @@ from ..models import InspectionStatus, Role
 from ..permissions import authorize, inspection_scope
 from ..services.fieldwork import inspection_search
 from ..services.fieldwork import inspections as inspection_service
+from ..services.foundation.settings import local_today
 
 bp = Blueprint("main", __name__)
 
@@ -16,7 +16,7 @@ bp = Blueprint("main", __name__)
 @login_required
 def home():
     authorize("inspection.list")
-    today = date.today()
+    today = local_today()
     filters = inspection_search.parse(request.args)
     items = inspection_service.visible_inspections(current_user, today=today, limit=200, filters=filters)
     counts = None

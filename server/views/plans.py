@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -20,6 +19,7 @@ from ..services.directory import search
 from ..services.fieldwork import draws
 from ..services.fieldwork import plans as plan_service
 from ..services.reporting import minutes
+from ..services.foundation.settings import local_today
 
 bp = Blueprint("plans", __name__)
 
@@ -44,7 +44,7 @@ def _form_choices() -> dict:
                                               .order_by(Checklist.key))),
         "teams": list(db.session.scalars(sa.select(Team).order_by(Team.name))),
         "unit_kinds": list(db.session.scalars(sa.select(Unit.kind).distinct().order_by(Unit.kind))),
-        "provinces": search.provinces(date.today()),
+        "provinces": search.provinces(local_today()),
         "methods": DRAW_METHODS,
     }
 
@@ -61,7 +61,7 @@ def _picked_units(form) -> list[Unit]:
     """The units picked with the search box, each one that can be planned today."""
     raw = [v.strip() for v in form.unit_ids.data or [] if v.strip()]
     units = _chosen_units(raw)
-    today = date.today()
+    today = local_today()
     if len(units) != len(dict.fromkeys(raw)) or any(not u.is_valid_on(today) for u in units):
         raise plan_service.PlanError(_("A chosen unit no longer exists; search for it again."))
     return units
@@ -76,7 +76,7 @@ def unit_search():
     if province and not province.isdigit():
         raise user_error(400, _("Enter a whole number for %(field)s.", field="province_id"))
     labels = kind_labels()
-    units = search.search_units(request.args.get("q", ""), valid_on=date.today(), limit=20,
+    units = search.search_units(request.args.get("q", ""), valid_on=local_today(), limit=20,
                                 kinds=[k for k in request.args.getlist("kind") if k] or None,
                                 province_id=int(province) if province else None)
     rows = []

@@ -1,5 +1,7 @@
-"""Demo data: one province, a few communes, a user per role, and a plan
-with an announced and an unannounced inspection. For trying KiemTra out."""
+"""Demo data: one province, a few communes and their service centres, a user
+per role, a plan with an announced and an unannounced inspection still to do,
+and an earlier plan whose inspections stand at each step of the lead's day
+(demo_day.py). For trying KiemTra out."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -14,6 +16,8 @@ from ..checklists import library as checklist_service
 from ..fieldwork.inspections import create_planned_inspection
 from ..directory.units import REFORM_DATE
 from ..directory.users import create_user, get_or_create_team
+from .demo_day import build_lead_day
+from ..foundation.settings import local_today
 
 DEMO_PASSWORD = "kiemtra-demo"
 
@@ -34,10 +38,14 @@ FORMER_DISTRICTS = [
     ("017", "Huyện Đông Anh", "00454"),
 ]
 FORMER_DISTRICTS_BASIS = "Nghị quyết 1656/NQ-UBTVQH15"
-# The one-stop shops of two of them, as separate inspectable units.
+# The one-stop shops of the wards and the commune, as separate inspectable units.
 SERVICE_CENTRES = [
     ("00004-TTPV", "Trung tâm Phục vụ hành chính công phường Ba Đình", "00004", 21.0362, 105.8336),
     ("00070-TTPV", "Trung tâm Phục vụ hành chính công phường Hoàn Kiếm", "00070", 21.0290, 105.8520),
+    ("00103-TTPV", "Trung tâm Phục vụ hành chính công phường Tây Hồ", "00103", 21.0680, 105.8236),
+    ("00167-TTPV", "Trung tâm Phục vụ hành chính công phường Cầu Giấy", "00167", 21.0331, 105.7930),
+    ("00367-TTPV", "Trung tâm Phục vụ hành chính công phường Thanh Xuân", "00367", 20.9941, 105.8131),
+    ("00454-TTPV", "Trung tâm Phục vụ hành chính công xã Đông Anh", "00454", 21.1360, 105.8497),
 ]
 
 USERS = [
@@ -86,7 +94,7 @@ def _unit(code, name, kind, lat, lon, parent=None) -> Unit:
 
 def build(checklists_folder: str | Path, today: date | None = None) -> dict:
     """Create the demo data in the current transaction. Returns a summary."""
-    today = today or date.today()
+    today = today or local_today()
     for path in checklist_service.checklist_files([checklists_folder]):
         outcome = checklist_service.import_checklist(path)
         if outcome.action == "invalid":
@@ -134,7 +142,10 @@ def build(checklists_folder: str | Path, today: date | None = None) -> dict:
         window_start=today, window_end=today + timedelta(days=7),
     )
     db.session.flush()
-    return {"units": len(units) + 1, "users": [u[0] for u in USERS], "inspections": [a.id, u.id]}
+    # The earlier round of the periodic inspections, at every step of the lead's day.
+    day = build_lead_day(today=today, units=units, users=users, team=team)
+    return {"units": len(units) + 1, "users": [u[0] for u in USERS],
+            "inspections": [a.id, u.id, *(i.id for i in day.values())]}
 
 
 def _plan(title, kind, checklist_key, team, today, **notice) -> Plan:

@@ -21,6 +21,7 @@ from ..foundation import audit, notifications
 from . import draws
 from .inspections import create_planned_inspection
 from ..remediation.actions import unit_officers
+from ..foundation.settings import local_today
 
 
 class PlanError(Exception):
@@ -171,7 +172,7 @@ def log_embargoed_views(actor, plans: list[Plan], where: str) -> None:
 
 def candidate_units(kinds: list[str] | None = None, today: date | None = None) -> list[Unit]:
     """Units that can be planned: valid today, optionally of some kinds, by code."""
-    today = today or date.today()
+    today = today or local_today()
     stmt = sa.select(Unit).where(
         sa.or_(Unit.valid_from.is_(None), Unit.valid_from <= today),
         sa.or_(Unit.valid_to.is_(None), Unit.valid_to > today),
@@ -332,7 +333,7 @@ def update_plan(actor, plan: Plan, *, title: str, purpose: str | None, period_st
             _tell_new_dates(inspection, old_team_id, (inspection.window_start, inspection.window_end), actor)
     added = []
     if added_units:
-        start = max(period_start, date.today()) if period_start <= date.today() <= period_end else period_start
+        start = max(period_start, local_today()) if period_start <= local_today() <= period_end else period_start
         for unit in added_units:
             inspection = create_planned_inspection(plan, unit, plan.checklist.current, window_start=start,
                                                    window_end=period_end, actor=actor)

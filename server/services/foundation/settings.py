@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from zoneinfo import available_timezones
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
 from flask import current_app, g
@@ -24,12 +25,15 @@ from ...models import OrganisationSetting
 from . import audit
 
 SEVERITIES = ("minor", "major", "critical")
+# Who signs the notices (see the config's SIGNING_MODE): for the team, on behalf
+# of a collective body (TM.), or as a deputy of its head (KT.).
+SIGNING_MODES = ("team", "TM", "KT")
 
 
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # text, int, text_list, int_list, days_by_severity, timezone
+    kind: str  # text, optional_text, int, text_list, int_list, days_by_severity, timezone, signing_mode
     low: int = 0
     high: int = 0
     max_length: int = 255
@@ -39,11 +43,18 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("ISSUING_BODY_PARENT", "text"),
     Setting("ISSUING_BODY", "text"),
     Setting("ISSUING_PLACE", "text", max_length=100),
+    Setting("ISSUING_PLACE_EN", "text", max_length=100),
     Setting("MINUTES_SYMBOL", "text", max_length=32),
     Setting("NOTICE_SYMBOL", "text", max_length=32),
     Setting("CONCLUSION_SYMBOL", "text", max_length=32),
     Setting("MINUTES_COPIES", "int", low=1, high=20),
     Setting("MINUTES_DISTRIBUTION", "text_list", high=20),
+    Setting("NOTICE_DISTRIBUTION", "text_list", high=20),
+    Setting("CONCLUSION_DISTRIBUTION", "text_list", high=20),
+    Setting("SIGNING_MODE", "signing_mode"),
+    Setting("SIGNING_FOR", "optional_text", max_length=100),
+    Setting("SIGNER_TITLE", "optional_text", max_length=100),
+    Setting("SIGNER_NAME", "optional_text", max_length=100),
     Setting("CHECKIN_RADIUS_M", "int", low=10, high=100_000),
     Setting("POOR_ACCURACY_M", "int", low=1, high=10_000),
     Setting("REMINDER_DAYS_BEFORE", "int_list", low=1, high=365),
@@ -117,6 +128,11 @@ def check(values: dict) -> dict:
             clean[key] = _check_one(setting, value)
         except ValueError as exc:
             errors[key] = str(exc)
+    if clean.get("SIGNING_MODE") in ("TM", "KT"):
+        # Signed for a body or its head: the block names both, never an empty line.
+        for key in ("SIGNING_FOR", "SIGNER_TITLE"):
+            if key in clean and not clean[key] and key not in errors:
+                errors[key] = _("Required when the notices are signed for the body (TM.) or its head (KT.).")
     if errors:
         raise SettingsError(errors)
     return clean
@@ -142,6 +158,15 @@ def _check_one(setting: Setting, value):
         if len(text) > setting.max_length:
             raise ValueError(_("At most %(n)s characters.", n=setting.max_length))
         return text
+    if setting.kind == "optional_text":
+        text = str(value or "").strip()
+        if len(text) > setting.max_length:
+            raise ValueError(_("At most %(n)s characters.", n=setting.max_length))
+        return text
+    if setting.kind == "signing_mode":
+        if value not in SIGNING_MODES:
+            raise ValueError(_("Choose who signs."))
+        return value
     if setting.kind == "int":
         return _whole(value, setting.low, setting.high)
     if setting.kind == "text_list":
@@ -197,3 +222,19 @@ def update(values: dict, *, actor) -> dict:
     # This request reads what it wrote (the table is read outside its transaction).
     setattr(g, _CACHE, {**before, **clean})
     return changes
+
+
+def utc_now() -> datetime:
+    """The clock every "today" reads (one place, so a test can stand at any hour)."""
+    return datetime.now(timezone.utc)
+
+
+def local_now() -> datetime:
+    """Now on the organisation's wall clock (its time zone is a setting)."""
+    return utc_now().astimezone(ZoneInfo(get("BABEL_DEFAULT_TIMEZONE")))
+
+
+def local_today() -> date:
+    """The organisation's day: what is today, due or overdue is decided where the teams work,
+    not by the server's clock (at 01:15 in Hanoi it is already tomorrow there)."""
+    return local_now().date()

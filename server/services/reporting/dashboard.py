@@ -24,6 +24,7 @@ from ..checklists.definition import iter_items, localize
 from . import totals_upkeep
 from .totals import FINISHED, Totals, action_facts
 from .totals import ACTIONS, COVERAGE, ITEM_FAILURES, REPEATED_PAIRS, REPEATS, UNIT_SCORES
+from ..foundation.settings import local_today
 
 TOP = 15
 
@@ -157,7 +158,7 @@ def _sortable(mean):
 def scores(f: Filters) -> dict:
     """Mean percent by month, and by unit (the lowest first)."""
     totals_upkeep.catch_up()
-    return _scores(f, _months(f, date.today()))
+    return _scores(f, _months(f, local_today()))
 
 
 def _scores(f: Filters, months: list[sa.Row]) -> dict:
@@ -226,7 +227,7 @@ def item_texts(f: Filters, locale: str) -> dict[str, str]:
 def most_failed_items(f: Filters, locale: str) -> dict:
     """The items failed most often (in every scored inspection), and their share of the inspections done."""
     totals_upkeep.catch_up()
-    return _most_failed_items(f, locale, _months(f, date.today()))
+    return _most_failed_items(f, locale, _months(f, local_today()))
 
 
 def _most_failed_items(f: Filters, locale: str, months: list[sa.Row]) -> dict:

@@ -27,6 +27,7 @@ from ..checklists.definition import iter_items, localize
 from .dashboard import Filters, inspection_conditions
 from .totals import DONE
 from .report_text import answer_text, answer_words, band_text, decision_text, score_titles
+from ..foundation.settings import local_today
 
 BATCH = 1000
 TABLES = ("inspections", "items", "findings", "actions", "units")
@@ -50,7 +51,7 @@ class Context:
         # The inspections table lists the cancelled ones too, marked by their status;
         # the figures and the other tables leave them out.
         self.listed = [*inspection_conditions(filters, include_cancelled=True), inspection_scope(user)]
-        self.today = today or date.today()
+        self.today = today or local_today()
         self.tz = ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))
         self.progress = progress or (lambda n: None)
         self.words = answer_words()

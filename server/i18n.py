@@ -37,13 +37,14 @@ def text_for(text, locale: str | None = None) -> str:
 def labels() -> dict[str, dict[str, str]]:
     """Human labels for stored codes, in the current language."""
     from flask_babel import gettext as _
+    from flask_babel import pgettext
 
     from .services.checklists.unit_kinds import kind_labels
 
     return {
         "unit_kind": kind_labels(),
         "status": {
-            "planned": _("Planned"),
+            "planned": pgettext("inspection status", "Planned"),
             "in_progress": _("In progress"),
             "submitted": _("Submitted"),
             "returned": _("Returned"),
@@ -65,7 +66,100 @@ def labels() -> dict[str, dict[str, str]]:
     }
 
 
+# One way to write a date per language, with the year in four digits. Vietnamese
+# writes 03/12/2026; English gets the month's name ("3 Dec 2026") so that neither
+# a British nor an American reader can take the day for the month. Every named
+# style (short, medium, long) is that one style; "full" adds the weekday.
+DATE_STYLES = {
+    "vi": {"date": "dd/MM/yyyy", "full": "EEEE, dd/MM/yyyy", "time": "HH:mm", "month": "MM/yyyy"},
+    "en": {"date": "d MMM yyyy", "full": "EEEE, d MMM yyyy", "time": "HH:mm", "month": "MMM yyyy"},
+}
+# Formal text (a document's "done at" line) spells the month out.
+FORMAL_DATE = {"vi": "'ngày' dd 'tháng' MM 'năm' yyyy", "en": "d MMMM yyyy"}
+# Vietnamese separates the percent sign (81,36 %); English does not (81.36%).
+PERCENT_PATTERN = {"vi": "#,##0.##\u00a0%", "en": "#,##0.##%"}
+
+
+def current_language() -> str:
+    from flask_babel import get_locale
+
+    language = str(get_locale() or "vi").split("_")[0]
+    return language if language in DATE_STYLES else "en"
+
+
+class OneDateStylePerLanguage(dict):
+    """Flask-Babel's table of named date styles, answered in the reader's language:
+    format_date(d, "short"), |dateformat('medium') and the rest all give the one style."""
+
+    def __getitem__(self, key):
+        kind, _dot, style = key.partition(".")
+        if not style:
+            return "medium"
+        patterns = DATE_STYLES[current_language()]
+        date, time = patterns["full" if style == "full" else "date"], patterns["time"]
+        return {"date": date, "time": time, "datetime": f"{date} {time}"}.get(kind) or super().__getitem__(key)
+
+
+def format_day(value, formal: bool = False) -> str:
+    """A date (or a moment, in the organisation's time zone) in the reader's style."""
+    from datetime import datetime
+
+    from flask_babel import format_date, to_user_timezone
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        from datetime import date
+
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date() if value.tzinfo else value.date()
+    return format_date(value, FORMAL_DATE[current_language()] if formal else "short")
+
+
+def format_month(period: str) -> str:
+    """A month stored as "2026-12" in the reader's style: 12/2026, Dec 2026."""
+    from datetime import date
+
+    from flask_babel import format_date
+
+    try:
+        year, month = (int(part) for part in str(period).split("-")[:2])
+        return format_date(date(year, month, 1), DATE_STYLES[current_language()]["month"])
+    except ValueError:
+        return str(period)
+
+
+def format_number(value, digits: int = 2) -> str:
+    """A number in the reader's locale (1.234,5 in Vietnamese), at most `digits` decimals."""
+    from flask_babel import format_decimal
+
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, format="#,##0" + ("." + "#" * digits if digits else ""))
+
+
+def format_percent(value, digits: int = 2) -> str:
+    """A percentage given as 0–100 (81.36) in the reader's locale: "81,36 %" / "81.36%"."""
+    from flask_babel import format_percent as babel_percent
+
+    if value is None or value == "":
+        return ""
+    pattern = PERCENT_PATTERN[current_language()].replace(".##", "." + "#" * digits if digits else "")
+    return babel_percent(float(value) / 100, format=pattern)
+
+
 def init_app(app) -> None:
+    from .extensions import babel
+
+    babel.date_formats = OneDateStylePerLanguage(babel.date_formats or {})
+    # Filters for every template, the PDF ones included.
+    app.jinja_env.filters.update(day=format_day, formal_day=lambda v: format_day(v, formal=True),
+                                 decimal=format_number, percent=format_percent, month=format_month)
+
     @app.context_processor
     def _inject():
         from flask_babel import get_locale

@@ -46,7 +46,7 @@ def test_unit_officer_never_sees_an_unannounced_inspection_before_check_in(clien
 def test_lead_sees_counts_by_status(client, auth, seeded):
     auth.login("lead")
     page = client.get("/").get_data(as_text=True)
-    assert "Đã lên kế hoạch" in page
+    assert "Đã lên lịch" in page
 
 
 def test_home_in_english(client, auth, seeded):

@@ -114,6 +114,6 @@ def test_a_number_answer_beyond_any_float_is_422_naming_the_item(app, client, au
     response = client.post(f"/api/inspections/{world['uuid']}/submission", data=with_answer("9" * 400),
                            content_type="application/json")
     assert response.status_code == 422
-    assert {"item_key": "so-lieu", "message": "câu trả lời phải là một số"} in response.get_json()["errors"]["items"]
+    assert {"item_key": "so-lieu", "message": "kết quả ghi nhận phải là một số"} in response.get_json()["errors"]["items"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0

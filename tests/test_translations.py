@@ -16,15 +16,17 @@ def test_every_message_in_the_code_is_translated_to_vietnamese():
         forms = m.string if isinstance(m.string, tuple) else (m.string,)
         if m.id and all(forms):
             # a plural entry is known by its singular text, as the extractor reports it
-            translated.add(m.id[0] if isinstance(m.id, tuple) else m.id)
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+            translated.add((m.context, m.id[0] if isinstance(m.id, tuple) else m.id))
+    # pgettext: one English word with two meanings gets a context, translated apart
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2),
+                "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
     missing, seen = set(), 0
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
+    for filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), METHODS, keywords=keywords, options_map={"mobile_web/templates/**.html": {}},
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         seen += 1
-        if msgid and msgid not in translated:
-            missing.add((filename, msgid))
+        if msgid and (context, msgid) not in translated:
+            missing.add((filename, context, msgid))
     assert seen > 300  # the extraction itself worked
     assert sorted(missing) == []

@@ -18,6 +18,7 @@ from ..permissions import authorize
 from ..services.reporting import dashboard as dashboard_service
 from ..services.fieldwork import plans as plan_service
 from . import charts
+from ..i18n import format_month, format_number, format_percent
 from ..services.foundation.settings import local_today
 
 bp = Blueprint("dashboard", __name__)
@@ -63,25 +64,27 @@ def log_embargoed_plan_view(filters: dashboard_service.Filters, where: str) -> N
 
 def _charts(data: dict) -> dict:
     cov = data["coverage"]["months"]
-    months = [m["period"] for m in cov]
+    months = [format_month(m["period"]) for m in cov]
     coverage = charts.stacked_columns(_("Coverage by month"), months, [
         ("done", [m["done"] - m["late"] for m in cov]), ("late", [m["late"] for m in cov]),
         ("missed", [m["missed"] for m in cov]),
         ("open", [m["planned"] - m["done"] - m["missed"] for m in cov])])
     by_period = data["scores"]["by_period"]
     score_periods = charts.hbars(_("Mean score by month"),
-                                 [(p["period"], p["mean"], f'{p["mean"]:g}% (n={p["n"]})') for p in by_period],
+                                 [(format_month(p["period"]), p["mean"], f'{format_percent(p["mean"])} (n={format_number(p["n"])})')
+                                  for p in by_period],
                                  "score", 100)
     lowest = charts.hbars(_("Lowest mean score by unit"),
-                          [(u["unit"], u["mean"], f'{u["mean"]:g}% (n={u["n"]})') for u in data["scores"]["lowest_units"]],
+                          [(u["unit"], u["mean"], f'{format_percent(u["mean"])} (n={format_number(u["n"])})')
+                           for u in data["scores"]["lowest_units"]],
                           "score", 100)
     gap = charts.paired_hbars(_("Announced and unannounced scores"),
                               [(g["unit"], g["announced"], g["unannounced"]) for g in data["gap"]["largest"]])
     failed = charts.hbars(_("Most-failed items"),
-                          [(i["text"], i["fails"], f'{i["fails"]}' + (f' ({i["share"]:g}%)' if i["share"] is not None else ""))
+                          [(i["text"], i["fails"], format_number(i["fails"]) + (f' ({format_percent(i["share"])})' if i["share"] is not None else ""))
                            for i in data["failed"]["items"]], "fails")
     repeats = charts.hbars(_("Repeat findings"),
-                           [(f'{r["unit"]} – {r["item"]}', r["times"], f'×{r["times"]}') for r in data["repeats"]["top"]],
+                           [(f'{r["unit"]} – {r["item"]}', r["times"], f'×{format_number(r["times"])}') for r in data["repeats"]["top"]],
                            "fails")
     actions = charts.stacked_hbars(_("Actions by unit"),
                                    [(r["unit"], [r["overdue"], r["open"], r["on_time"], r["late"]])
@@ -98,17 +101,17 @@ def _tables(data: dict) -> dict:
     show = _("Show the figures")
 
     def pct(value):
-        return "–" if value is None else f"{value:g}%"
+        return "–" if value is None else format_percent(value)
 
     cov = data["coverage"]["months"]
     mean = [_("Mean score"), _("Inspections")]
     return {
         "coverage": charts.data_table(_("Coverage by month"), [_("Month"), _("Done on time"), _("Done late"),
                                                                _("Missed"), _("Not yet due")],
-                                      [[m["period"], m["done"] - m["late"], m["late"], m["missed"],
+                                      [[format_month(m["period"]), m["done"] - m["late"], m["late"], m["missed"],
                                         m["planned"] - m["done"] - m["missed"]] for m in cov], show),
         "score_periods": charts.data_table(_("Mean score by month"), [_("Month"), *mean],
-                                           [[p["period"], pct(p["mean"]), p["n"]] for p in data["scores"]["by_period"]],
+                                           [[format_month(p["period"]), pct(p["mean"]), p["n"]] for p in data["scores"]["by_period"]],
                                            show),
         "lowest": charts.data_table(_("Lowest mean score by unit"), [_("Unit"), *mean],
                                     [[u["unit"], pct(u["mean"]), u["n"]] for u in data["scores"]["lowest_units"]], show),

@@ -5,6 +5,7 @@ missing; answer-rule messages use the same msgids as services/checklists/scoring
 the phone and the server say the same thing in the same words.
 """
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 
 def messages() -> dict[str, str]:
@@ -176,7 +177,7 @@ def messages() -> dict[str, str]:
         "multi_choice": _("the answer must be a list of distinct options from: %(options)s"),
     }
     labels = {
-        "status.planned": _("Planned"), "status.in_progress": _("In progress"), "status.submitted": _("Submitted"),
+        "status.planned": pgettext("inspection status", "Planned"), "status.in_progress": _("In progress"), "status.submitted": _("Submitted"),
         "status.returned": _("Returned"), "status.approved": _("Approved"), "status.concluded": _("Concluded"),
         "status.cancelled": _("Cancelled"),
         "kind.announced": _("Planned inspection"), "kind.unannounced": _("Surprise inspection"),

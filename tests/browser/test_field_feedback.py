@@ -33,7 +33,7 @@ SHOTS = Path("/tmp/shots-phone")
 
 # What each language shows, where the assertion depends on it.
 TEXT = {
-    "vi": {"off_site": "Ngoài địa điểm", "poor": "Vị trí kém chính xác", "group": ".", "decimal": ",",
+    "vi": {"off_site": "Ngoài địa điểm", "poor": "Sai số vị trí lớn", "group": ".", "decimal": ",",
            "mark": "Mức đạt", "pass": "Đạt", "fail": "Không đạt", "required": "(bắt buộc)",
            "hint": "Ghi lý do thay đổi để gửi lại.", "todo": "Cần làm", "done": "Đã xong", "today": "Hôm nay",
            "withdrawn": "Đã rút lại", "to_withdraw": "Sẽ rút lại", "role": "Thành viên đoàn"},
@@ -317,7 +317,7 @@ def test_submitting_shows_what_will_be_sent_and_going_back_sends_nothing(app, li
     steps.open_inspection(page, world["uuid"], "/submit")
     page.click("button[name=submit]")
     lines = page.locator("dialog.ask .ask-lines li")
-    expected = {"vi": ["Câu trả lời: 6", "Phát hiện: 1", "Ảnh: 2", "Thành phần tham dự: 2", "Chữ ký: 2"],
+    expected = {"vi": ["Kết quả ghi nhận: 6", "Phát hiện: 1", "Ảnh: 2", "Thành phần tham dự: 2", "Chữ ký: 2"],
                 "en": ["Answers: 6", "Findings: 1", "Photos: 2", "Attendees: 2", "Signatures: 2"]}[lang]
     expect(lines).to_have_text(expected)
     shot(page, f"{lang}-submit-confirm", full=False)
@@ -374,7 +374,7 @@ def test_home_separates_to_do_from_done_and_the_outbox_says_what_waits(app, live
     page.click("button[name=submit]")
     page.click("dialog.ask button[name=ask-ok]")
     page.wait_for_selector(".sync.state-waiting")
-    waits = {"vi": "Đang chờ gửi: các câu trả lời, 2 ảnh, 2 chữ ký",
+    waits = {"vi": "Đang chờ gửi: các kết quả ghi nhận, 2 ảnh, 2 chữ ký",
              "en": "Waiting to send: the answers, 2 photos, 2 signatures"}[lang]
     expect(page.locator(".sync .waiting")).to_have_text(waits)
     page.evaluate("location.hash = '#/'")

@@ -567,11 +567,11 @@ CLI_MESSAGES = [
      "lists and mappings are nested more than 32 levels deep at line 2, column 39"),
     (ONE_OPTION + "            label: Yes\n",
      "options[0].label: phải là một chuỗi ký tự hoặc một nhóm mã ngôn ngữ – chuỗi ký tự, ví dụ {vi: ..., en: ...} "
-     "(YAML hiểu yes/no/on/off không có dấu nháy là true/false: hãy đặt trong dấu nháy)",
+     "(YAML hiểu yes/no/on/off không có dấu nháy là true/false: vui lòng đặt trong dấu nháy)",
      "options[0].label: must be a string or a map of language code to string, e.g. {vi: ..., en: ...} "
      "(YAML reads a bare yes/no/on/off as true/false: quote it)"),
     (ONE_OPTION + "            label: ~\n",
-     "(YAML hiểu null hoặc ~ không có dấu nháy là không có giá trị: hãy đặt trong dấu nháy)",
+     "(YAML hiểu null hoặc ~ không có dấu nháy là không có giá trị: vui lòng đặt trong dấu nháy)",
      "(YAML reads a bare null or ~ as no value: quote it)"),
     ('key: k\ntitle: "Kiểm tra\nsections: []\n',
      "lỗi cú pháp YAML tại dòng 4, cột 1: found unexpected end of stream; chỗ bắt đầu: dòng 2, cột 8 "

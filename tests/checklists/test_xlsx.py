@@ -150,7 +150,7 @@ def test_a_message_is_in_the_users_language(app):
         book = small_workbook()
         cell_of(book, "items", "type", 3).value = "radio"
         data = to_bytes(book)
-    for lang, words in (("vi", "loại mục 'radio' không hợp lệ"), ("en", "unknown item type")):
+    for lang, words in (("vi", "loại nội dung 'radio' không hợp lệ"), ("en", "unknown item type")):
         with in_language(app, lang):
             _definition, errors = read(data)
             assert any(words in e for e in errors), (lang, errors)

@@ -39,7 +39,7 @@ RULES = normalised({
 # answers → (English, Vietnamese) deciding rule, and the band in both languages
 CASES = {
     "critical": ({"phi": "fail", "gio": "pass", "hom-thu": "pass"},
-                 "The critical item “Fees posted” failed.", "Nội dung điểm liệt “Niêm yết mức phí” không đạt."),
+                 "The critical item “Fees posted” failed.", "Nội dung trọng yếu “Niêm yết mức phí” không đạt."),
     "section": ({"phi": "pass", "gio": "fail", "hom-thu": "pass"},
                 "The section “Public posting” scored 50%, below its own pass mark of 70%.",
                 "Phần “Niêm yết công khai” đạt 50%, thấp hơn ngưỡng đạt riêng của phần là 70%."),

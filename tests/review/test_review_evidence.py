@@ -147,7 +147,7 @@ def test_the_warnings_are_in_vietnamese_by_default(client, auth, world):
     html = page(client, world["flagged"])
     assert "Vị trí và thời gian" in html
     assert f"Xác nhận có mặt cách vị trí đăng ký của đơn vị {km(1.2, 'vi')} (cho phép 300\u00a0m)." in html
-    assert "Vị trí kém chính xác: sai số 250\u00a0m (giới hạn 100\u00a0m)." in html
+    assert "Sai số vị trí lớn: 250\u00a0m (giới hạn 100\u00a0m)." in html
     assert f"Ảnh chụp trước thời điểm xác nhận có mặt {hours(7, 'vi')} (cho phép {hours(6, 'vi')})." in html
     assert f"Ảnh chụp cách nơi xác nhận có mặt {km(6.8, 'vi')} (cho phép {km(1, 'vi')})." in html
     assert "⚠ Ngoài địa điểm" in html and ">Bản gốc</a>" in html

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ...extensions import db
 from ...permissions import action_scope
@@ -212,7 +213,7 @@ def status_label(status: str) -> str:
 
 
 STATUS_LABELS = {
-    S.OPEN: _l("Open"),
+    S.OPEN: lazy_pgettext("action status", "Open"),
     S.IN_PROGRESS: _l("In progress"),
     S.AWAITING_VERIFICATION: _l("Awaiting verification"),
     S.CLOSED: _l("Closed"),

@@ -63,7 +63,7 @@ lock-check: $(UV) ## Fail when uv.lock no longer matches pyproject.toml
 translations: $(MO)
 
 extract-messages: setup ## Refresh the message catalogue after changing user-visible text
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o server/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o server/translations/messages.pot .
 	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations --no-fuzzy-matching --width 100
 
 clean:

@@ -26,7 +26,7 @@ from ..foundation import settings as org_settings
 from ..checklists.definition import iter_items, localize
 from .dashboard import Filters, inspection_conditions
 from .totals import DONE
-from .report_text import answer_text, answer_words, band_text, decision_text, score_titles
+from .report_text import answer_text, answer_words, band_text, decision_text, score_titles, shown_band
 from ..foundation.settings import local_today
 
 BATCH = 1000
@@ -145,7 +145,8 @@ def inspections_table(ctx: Context) -> Table:
                 key, number, _items = ctx.version(vid)
                 yield [iid, code, name, key, number, kind, status, ws, we, ctx.local(cin), ctx.local(sub),
                        ctx.local(conc), plan, team, _number(points), _number(maximum), pct,
-                       band_text(band, ctx.locale) or None, _result_label(res), ctx.decision(vid, decided_by) or None]
+                       band_text(shown_band({"band": band, "decided_by": decided_by}), ctx.locale) or None,
+                       _result_label(res), ctx.decision(vid, decided_by) or None]
             ctx.progress(len(chunk))
 
     return Table("inspections", _("Inspections"), header, rows)

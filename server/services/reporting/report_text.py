@@ -103,13 +103,22 @@ def band_text(band: dict | None, locale: str) -> str:
     return localize(band.get("label"), locale) if band else ""
 
 
+def shown_band(score: dict | None) -> dict | None:
+    """The band to show beside a result: none when a critical item failed the
+    inspection, where a points band ("Khá") would contradict "Không đạt"."""
+    score = score or {}
+    if (score.get("decided_by") or {}).get("rule") == "critical_item_failed":
+        return None
+    return score.get("band")
+
+
 def score_words(score: dict | None, definition: dict, locale: str | None = None) -> dict[str, str]:
     """A stored score's deciding rule and band in words, in `locale` (default: the reader's):
     {"decision": ..., "band": ...}."""
     score = score or {}
     locale = locale or str(get_locale() or "vi")
     return {"decision": decision_text(score.get("decided_by"), score_titles(definition, locale)),
-            "band": band_text(score.get("band"), locale)}
+            "band": band_text(shown_band(score), locale)}
 
 
 def measured_texts(definition: dict, snapshot: list[dict], locale: str | None = None) -> dict[str, str]:

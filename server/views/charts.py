@@ -10,6 +10,8 @@ import zlib
 
 from markupsafe import Markup, escape
 
+from ..i18n import format_number, format_percent
+
 WIDTH = 360
 BAR_ROOM = 100  # right of the longest bar: room for its figure
 COLORS = {"done": "#1b7f3b", "late": "#d08a00", "missed": "#b3261e", "open": "#9aa7b8",
@@ -58,7 +60,7 @@ def legend(series: list[tuple[str, str]]) -> Markup:
 
 def stacked_columns(title: str, categories: list[str], series: list[tuple[str, list[float]]],
                     height: int = 180) -> Markup:
-    """Columns per category, each stacked from the series [(key, values)]."""
+    """Columns per category (labels as the reader writes them), each stacked from the series [(key, values)]."""
     if not categories:
         return Markup("")
     top, bottom, left = 10, 28, 30
@@ -68,7 +70,7 @@ def stacked_columns(title: str, categories: list[str], series: list[tuple[str, l
     slot = (WIDTH - left) / len(categories)
     bar = max(2.0, slot * 0.7)
     body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH}" y2="{top + plot_h}" stroke="#999"/>',
-            f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{peak}</text>',
+            f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{format_number(peak)}</text>',
             f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>']
     chart = _chart_id(title)
     body.append(_patterns(chart, [key for key, _ in series]))
@@ -81,9 +83,9 @@ def stacked_columns(title: str, categories: list[str], series: list[tuple[str, l
             if h > 0:
                 y -= h
                 body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{_fill(chart, key)}">'
-                            f'<title>{escape(cat)}: {values[i]}</title></rect>')
+                            f'<title>{escape(cat)}: {format_number(values[i])}</title></rect>')
         if i % every == 0:
-            body.append(f'<text x="{x + bar / 2:.1f}" y="{height - 10}" text-anchor="middle">{escape(cat[2:])}</text>')
+            body.append(f'<text x="{x + bar / 2:.1f}" y="{height - 10}" text-anchor="middle">{escape(cat)}</text>')
     return _svg(height, body, title)
 
 
@@ -121,9 +123,9 @@ def stacked_hbars(title: str, rows: list[tuple[str, list[float]]], keys: list[st
             w = v / peak * (WIDTH - BAR_ROOM)
             if w > 0:
                 body.append(f'<rect x="{x:.1f}" y="{y + 15}" width="{w:.1f}" height="11" fill="{_fill(chart, key)}">'
-                            f'<title>{v}</title></rect>')
+                            f'<title>{format_number(v)}</title></rect>')
                 x += w
-        body.append(f'<text x="{x + 4:.1f}" y="{y + 25}">{" / ".join(str(int(v)) for v in values)}</text>')
+        body.append(f'<text x="{x + 4:.1f}" y="{y + 25}">{" / ".join(format_number(v) for v in values)}</text>')
     return _svg(len(rows) * row_h, body, title)
 
 
@@ -140,9 +142,9 @@ def paired_hbars(title: str, rows: list[tuple[str, float, float]]) -> Markup:
         wa, wu = a / 100 * (WIDTH - BAR_ROOM), u / 100 * (WIDTH - BAR_ROOM)
         body.append(f'<text x="0" y="{y + 11}">{escape(short)}</text>'
                     f'<rect x="0" y="{y + 15}" width="{wa:.1f}" height="9" fill="{COLORS["announced"]}"/>'
-                    f'<text x="{wa + 4:.1f}" y="{y + 23}">{a:g}%</text>'
+                    f'<text x="{wa + 4:.1f}" y="{y + 23}">{format_percent(a)}</text>'
                     f'<rect x="0" y="{y + 26}" width="{wu:.1f}" height="9" fill="{_fill(chart, "unannounced")}"/>'
-                    f'<text x="{wu + 4:.1f}" y="{y + 34}">{u:g}%</text>')
+                    f'<text x="{wu + 4:.1f}" y="{y + 34}">{format_percent(u)}</text>')
     return _svg(len(rows) * row_h, body, title)
 
 

@@ -2,7 +2,7 @@
 conclusion, and planning a follow-up check."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +20,7 @@ from ..services.checklists.definition import item_index, iter_items
 from ..services.reporting.report_text import score_words
 from ..services.foundation import settings as org_settings
 from .actions import local_today
+from ..i18n import text_for
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -118,15 +119,65 @@ def _distance(metres: float | None) -> str:
     return "" if metres is None else geo.format_distance(metres)
 
 
+def _revision_changes(inspection: Inspection, revisions) -> dict[int, list[dict]]:
+    """Each revision's changes as a person reads them: the item by its text, the field by
+    its name and the values as the page shows answers (Đạt → Không đạt, 18/20 (90 %))."""
+    from flask_babel import format_datetime
+
+    from ..i18n import current_language, labels
+    from ..services.reporting.report_text import answer_text, answer_words
+
+    items = {item["key"]: item for _section, item in iter_items(inspection.checklist_version.definition)}
+    locale, words, names = current_language(), answer_words(), labels()
+    fields, severities = names["change_field"], names["severity"]
+
+    def shown(field: str, item: dict | None, value) -> str:
+        if value is None or value == "" or value == [] or value == {}:
+            return "—"
+        if field == "value" and item is not None:
+            return answer_text(item, value, False, locale, words) or "—"
+        if field == "na":
+            return names["yes_no"][bool(value)]
+        if field == "finding" and isinstance(value, dict):
+            severity = severities.get(value.get("severity"), "")
+            return " · ".join(part for part in (severity, value.get("description") or "") if part)
+        if field in ("started_at", "ended_at") and isinstance(value, str):
+            try:
+                return format_datetime(datetime.fromisoformat(value), "short")
+            except ValueError:
+                return value
+        if field == "attendees" and isinstance(value, list):
+            return "; ".join(", ".join(str(a.get(k)) for k in ("name", "position") if a.get(k))
+                             for a in value if isinstance(a, dict)) or "—"
+        if field == "signatures" and isinstance(value, dict):
+            return ", ".join(str(sig.get("name")) for sig in value.values() if isinstance(sig, dict) and sig.get("name")) or "—"
+        if isinstance(value, (str, int, float)):
+            return str(value)
+        return "—"
+
+    out = {}
+    for rev in revisions:
+        rows = []
+        for change in rev.changes or ():
+            field = str(change.get("field") or "").split(":")[0]
+            item = items.get(change.get("item_key"))
+            rows.append({"item": text_for(item["text"]) if item else change.get("item_key"),
+                         "field": fields.get(field, field),
+                         "old": shown(field, item, change.get("old")), "new": shown(field, item, change.get("new"))})
+        out[rev.number] = rows
+    return out
+
+
 def render_review(inspection: Inspection, *, error: str | None = None, code: int = 200, typed=None):
     """The review page; `typed`: what a refused form sent, put back in its fields."""
     rows = _item_rows(inspection)
+    revisions = review.revisions(inspection)
     return render_template(
         "review/inspection.html", inspection=inspection, rows=rows, error=error, **_evidence(inspection, rows),
         typed=typed or {},
         score_words=score_words(inspection.score, inspection.checklist_version.definition),
-        comments=review.comments(inspection), revisions=review.revisions(inspection),
-        conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
+        comments=review.comments(inspection), revisions=revisions,
+        revision_changes=_revision_changes(inspection, revisions), conclusion=conclusions.get_conclusion(inspection), actions=conclusions.actions_of(inspection),
         follow_ups=followups.follow_ups_of(inspection), today=local_today(), waiting=_waiting(inspection),
         can_review=can(current_user, "inspection.review", inspection),
         can_return=can(current_user, "inspection.return", inspection),

@@ -229,11 +229,20 @@ def test_the_history_reads_as_words_not_as_escaped_json(app, client, auth, world
             inspection_id=world["submitted_id"], number=1, reason="Đã chụp lại",
             changes=[{"item_key": "ghi-chu", "field": "value", "old": "ổn", "new": "Hỏng"},
                      {"item_key": "dung-han", "field": "value", "old": {"numerator": 90, "denominator": 100},
-                      "new": {"numerator": 48, "denominator": 50}}]))
+                      "new": {"numerator": 48, "denominator": 50}},
+                     {"item_key": "bien-hieu", "field": "value", "old": "fail", "new": "pass"},
+                     {"item_key": "bien-hieu", "field": "finding:abc", "old": None,
+                      "new": {"item_key": "bien-hieu", "severity": "major", "description": "Biển mờ"}}]))
         db.session.commit()
     client.post("/lang/en")
     auth.login("viewer")
     html = page(client, f"/review/inspections/{world['submitted']}")
-    assert "<strong>Notes</strong> value: ổn → Hỏng" in html
-    assert "<strong>On-time rate</strong> value: 90/100 → 48/50" in html
-    assert "\\u" not in html.split("Revision history")[1]
+    assert "<strong>Notes</strong> · Answer: ổn → Hỏng" in html
+    assert "<strong>On-time rate</strong> · Answer: 90/100 (90%) → 48/50 (96%)" in html
+    assert "Answer: Fail → Pass" in html
+    assert "Finding: — → Major · Biển mờ" in html
+    history = html.split("Revision history")[1]
+    assert "\\u" not in history and "numerator" not in history and "finding:" not in history
+    client.post("/lang/vi")
+    html = page(client, f"/review/inspections/{world['submitted']}")
+    assert "Câu trả lời: Không đạt → Đạt" in html or "Kết quả ghi nhận: Không đạt → Đạt" in html

@@ -17,7 +17,7 @@ from ..services.review import conclusions, followups, approval as review
 from ..services.evidence import files as evidence, geo
 from ..services.checklists import scoring
 from ..services.checklists.definition import item_index, iter_items
-from ..services.reporting.report_text import score_words
+from ..services.reporting.report_text import measured_texts, score_words
 from ..services.foundation import settings as org_settings
 from .actions import local_today
 from ..i18n import text_for
@@ -307,8 +307,14 @@ def conclusion(uuid: str):
             if posted.submit.data == "issue" and _keep_as_draft(insp, form, posted, proposals):
                 error = f'{error} {_("What you wrote is kept as a draft.")}'
     groups = {conclusions.group_label(n, (choices.get(p.key) or {}).get("group")) for n, p in enumerate(proposals, 1)}
+    # What was measured, as the action each proposal becomes will show it (actions.show);
+    # a failed pass/fail or yes/no item says nothing more than that it failed.
+    items = item_index(insp.definition)
+    measured = {key: text for key, text in measured_texts(insp.definition, [e for p in proposals for e in p.snapshot])
+                .items() if items[key][1]["type"] not in ("pass_fail", "yes_no")}
     return render_template("review/conclusion.html", inspection=insp, proposals=proposals, form=form, choices=choices,
-                           action_count=len(groups), error=error, priorities=conclusions.PRIORITIES,
+                           measured=measured, action_count=len(groups), error=error,
+                           priorities=conclusions.PRIORITIES,
                            waiting=_waiting(insp)), code
 
 

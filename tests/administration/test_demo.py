@@ -107,6 +107,7 @@ def test_the_approved_one_waits_for_a_photo_and_offers_to_return_it(client, auth
     auth.login("lead", PASSWORD)
     page = text(client.get(f"/review/inspections/{loaded['approved']['uuid']}/conclusion"))
     assert "waiting-evidence" in page and "#return-approved" in page
+    assert "41/50 (82" in page  # what was measured, beside the proposal it fails
     review = text(client.get(f"/review/inspections/{loaded['approved']['uuid']}"))
     assert 'id="return-approved"' in review
 

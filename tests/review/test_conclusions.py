@@ -244,3 +244,20 @@ def test_issuing_after_a_draft_uses_the_drafts_choices_when_the_form_sends_none(
         _c, actions = conclusions.issue(inspection, lead, **TEXTS, today=TODAY, days_by_severity=DAYS, locale="vi")
         assert len(actions) == 3 and actions[0].priority == "high"
         assert sorted(len(a.finding_snapshot) for a in actions) == [1, 1, 2]  # the two findings as one
+
+
+def test_each_proposal_shows_what_was_measured_beside_its_item(app, client, auth):
+    with app.app_context():
+        lead = make_user(Role.LEAD, username="lead4")
+        inspection = make_submitted_inspection(team=make_team(members=[lead]), status=InspectionStatus.APPROVED,
+                                               answers={"bien-hieu": "fail",
+                                                        "dung-han": {"numerator": 45, "denominator": 50}})
+        db.session.commit()
+        uuid = inspection.uuid
+    client.post("/lang/en")
+    auth.login("lead4")
+    page = client.get(f"/review/inspections/{uuid}/conclusion").get_data(as_text=True)
+    ratio = page.split('name="group-item:dung-han"')[0].rsplit("<li", 1)[1]
+    assert "measured: 45/50 (90%)" in ratio
+    signage = page.split('name="group-item:bien-hieu"')[0].rsplit("<li", 1)[1]
+    assert "measured" not in signage  # a failed pass/fail item: its failing says it all

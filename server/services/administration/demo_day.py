@@ -131,7 +131,8 @@ class _Story:
         waits for it and the lead is offered to return the inspection."""
         self.visit(insp, inspector, day=-3, visit=Visit(
             answers={"kiosk-wifi": "fail", "hom-thu-gop-y": "fail",
-                     "ty-le-dung-han": {"numerator": 171, "denominator": 180}},
+                     "ty-le-dung-han": {"numerator": 171, "denominator": 180},
+                     "ty-le-so-hoa": {"numerator": 41, "denominator": 50}},
             notes={"kiosk-wifi": "Ki-ốt tự phục vụ hỏng màn hình cảm ứng từ tháng trước."},
             findings=[("hom-thu-gop-y", "minor", "Hòm thư góp ý không có khóa, đặt sau cửa ra vào.")],
             photos=["kiosk-wifi", "hom-thu-gop-y"], lost_photos=1,

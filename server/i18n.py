@@ -84,33 +84,6 @@ def labels() -> dict[str, dict[str, str]]:
                          "attendees": _("Attendees"), "signatures": _("Signatures"),
                          "started_at": _("Started"), "ended_at": _("Ended")},
         "yes_no": {True: _("yes"), False: _("no")},
-        "action_status": {key: str(label) for key, label in ACTION_STATUS_LABELS().items()},
-        "result": {"pass": _("Pass"), "fail": _("Fail"), "incomplete": _("Incomplete")},
-        "outcome": {"pass": _("Pass"), "fail": _("Fail"), "na": _("Not applicable"),
-def ACTION_STATUS_LABELS():  # noqa: N802 (a table, read where it is defined)
-    from .services.remediation.actions import STATUS_LABELS
-
-    return STATUS_LABELS
-
-
-                    "unanswered": _("Not answered"), "unscored": _("Not scored"), "hidden": _("Hidden")},
-        "severity": {"minor": _("Minor"), "major": _("Major"), "critical": _("Critical")},
-        "priority": {"low": _("Low"), "normal": _("Normal"), "high": _("High")},
-        "draw_method": {
-            "none": _("Listed below"),
-            "uniform": _("Random draw, all equally likely"),
-            "stratified": _("Random draw, N of each unit kind"),
-            "weighted": _("Random draw, lower past scores more likely"),
-        },
-        # The summary workbook's sheets, by table name.
-        "table": {"inspections": _("Inspections"), "items": _("Item results"), "findings": _("Findings"),
-                  "actions": _("Actions"), "units": _("By unit")},
-        # What a revision of a submitted inspection changed.
-        "change_field": {"value": _("Answer"), "na": _("Not applicable"), "note": _("Note"),
-                         "finding": _("Finding"), "photo_withdrawn": _("Photo withdrawn"),
-                         "attendees": _("Attendees"), "signatures": _("Signatures"),
-                         "started_at": _("Started"), "ended_at": _("Ended")},
-        "yes_no": {True: _("yes"), False: _("no")},
     }
 
 

@@ -242,9 +242,9 @@ def test_a_photo_already_sent_is_withdrawn_before_resubmitting_and_the_lead_sees
             break
         page.wait_for_timeout(200)
     assert row.withdrawn_at is not None and row.withdrawn_by_id == world["inspector_id"]
-    steps.open_inspection(page, world["uuid"])
-    steps.open_inspection(page, world["uuid"], "/s/co-so")
-    expect(thumb.locator("figcaption")).to_have_text(text["withdrawn"])  # the server has it
+    # The server has it: the open screen says so at once, without being reopened.
+    expect(thumb.locator("figcaption")).to_have_text(text["withdrawn"])
+    expect(page.locator("#item-bien-hieu figure.withdrawn figcaption", has_text=text["to_withdraw"])).to_have_count(0)
     expect(thumb.locator("button[name=withdraw]")).to_have_count(0)
     shot(page, f"{lang}-withdrawn")
 

@@ -84,7 +84,11 @@ async function send(r) {
     const insp = await store.get('inspections', r.inspection);
     const held = insp?.evidence?.find((e) => e.uuid === r.evidence);
     if (held) { held.withdrawn_at = res.data.withdrawn_at; await store.put('inspections', insp); }
-    return store.del('outbox', r.id);
+    await store.del('outbox', r.id);
+    // The screen showing the photo says it is withdrawn now, not only once reopened.
+    window.dispatchEvent(new CustomEvent('photo-withdrawn', { detail: {
+      inspection: r.inspection, evidence: r.evidence, withdrawn_at: res.data.withdrawn_at } }));
+    return;
   }
   if (!r.submitted) {
     // A withdrawal still on its way goes first: the resubmission must not count that photo.

@@ -43,6 +43,18 @@ export function photoStrip(ctx, where, onChange = () => {}, subject = '') {
     });
     strip.replaceChildren(...held, ...local);
   };
+  // A withdrawal the outbox has delivered: "to be withdrawn" becomes "withdrawn" here and now
+  // (only this strip is redrawn: the rest of the screen may hold what is being typed).
+  const delivered = (event) => {
+    if (!strip.isConnected) { window.removeEventListener('photo-withdrawn', delivered); return; }
+    const { inspection, evidence, withdrawn_at: at } = event.detail;
+    const held = inspection === ctx.insp.uuid && (ctx.insp.evidence || []).find((e) => e.uuid === evidence);
+    if (!held) return;
+    held.withdrawn_at = at;
+    ctx.withdrawing.delete(evidence);
+    if (matches(held)) draw();
+  };
+  window.addEventListener('photo-withdrawn', delivered);
   const add = async (e) => {
     for (const file of e.target.files) {
       let prepared;

@@ -93,7 +93,8 @@ def test_workbook_opens_with_openpyxl_and_its_numbers_match_the_database(client,
     assert body[world["concluded"]]["Result"] == "Fail" and body[world["approved"]]["Result"] == "Pass"
     items = list(wb["Item results"].iter_rows(values_only=True))
     by_key = {(r[0], r[6]): r for r in items[1:]}
-    assert by_key[(world["concluded"], "bien-hieu")][9] == "fail"
+    assert by_key[(world["concluded"], "bien-hieu")][9] == "Fail"  # the label; its code in its own column
+    assert dict(zip(items[0], by_key[(world["concluded"], "bien-hieu")]))["Outcome code"] == "fail"
     assert by_key[(world["concluded"], "dung-han")][8] == "19/20 (95%)"
     assert by_key[(world["approved"], "wifi")][4] == 2  # version 2's extra item, same columns
     assert ("Biển hiệu bị che khuất" in [r[6] for r in wb["Findings"].iter_rows(values_only=True)])
@@ -101,7 +102,48 @@ def test_workbook_opens_with_openpyxl_and_its_numbers_match_the_database(client,
     assert actions["Thay biển hiệu"][11] == "yes" and actions["Niêm yết lại"][10] == "no"
     units = {r[0]: r for r in wb["By unit"].iter_rows(min_row=2, values_only=True)}
     assert units["00004"][2:4] == (2, 1) and units["00004"][4] == 60.0 and units["00004"][9] == 1
+    # Numbers are stored as numbers, never as text.
+    assert all(isinstance(v, (int, float)) for v in units["00004"][2:] if v is not None)
     wb.close()
+
+
+def test_workbook_reads_as_words_in_the_readers_language_with_codes_for_machines(client, auth, world, inline_jobs):
+    auth.login("lead")
+    wb = build_workbook(client)  # Vietnamese, the default
+    assert wb.sheetnames == ["Cuộc kiểm tra", "Kết quả từng nội dung", "Phát hiện", "Yêu cầu khắc phục", "Theo đơn vị"]
+    sheets = [wb[name] for name in wb.sheetnames]
+    inspections = list(sheets[0].iter_rows(values_only=True))
+    header = inspections[0]
+    rows = [dict(zip(header, row)) for row in inspections[1:]]
+    concluded = next(r for r in rows if r[header[0]] == world["concluded"])
+    codes = {"announced", "unannounced", "planned", "submitted", "approved", "concluded", "pass", "fail"}
+    # The readable columns hold labels; the codes stand only in the trailing code columns.
+    readable = [v for k, v in concluded.items() if isinstance(v, str) and "mã" not in k.lower()]
+    assert not codes & set(readable), readable
+    assert concluded[header[-1]] == "fail" and concluded[header[-3]] == "announced"
+    assert "Không đạt" in readable
+    # The checklist is named by its title, not its key.
+    assert concluded[header[3]] != concluded[header[-4]]
+    for sheet in sheets:
+        # a filter over the whole sheet, columns sized to their content
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        widths = [sheet.column_dimensions[sheet.cell(1, c).column_letter].width for c in range(1, sheet.max_column + 1)]
+        assert len(set(widths)) > 1 and all(8 <= w <= 60 for w in widths)
+    longest = max(len(r[2]) for r in inspections[1:])  # the unit's name
+    assert sheets[0].column_dimensions["C"].width >= longest
+    # dates in the Vietnamese way
+    assert sheets[0]["H2"].number_format == "dd/mm/yyyy"
+    wb.close()
+
+
+def test_workbook_page_names_its_sheets_in_words(client, auth, world, inline_jobs):
+    auth.login("lead")
+    job_page = client.post("/exports/workbook", data={}).headers["Location"]
+    page = client.get(job_page).get_data(as_text=True)
+    assert "inspections:" not in page and "items:" not in page and "Cuộc kiểm tra: 3" in page
+    client.post("/lang/en", data={"next": "/"})
+    page = client.get(job_page).get_data(as_text=True)
+    assert "Inspections: 3" in page and "Item results:" in page and "By unit: 2" in page
 
 
 def test_csv_streams_utf8_with_bom_and_never_makes_formulas(client, auth, world, app):

@@ -105,7 +105,7 @@ def _run(app, job_id: str, user_id: int, filters: Filters, locale: str) -> None:
             state.update(status="running", total=2 * ctx.count())
             _write_status(path, state)
             partial = workbook_path(job_id).with_suffix(".part")
-            state["rows"] = write_workbook(partial, tables(ctx))
+            state["rows"] = write_workbook(partial, tables(ctx), locale)
             os.replace(partial, workbook_path(job_id))
             state.update(status="done", finished=time.time())
         except Exception as exc:  # the page must say that it failed, not spin forever

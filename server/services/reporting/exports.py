@@ -55,6 +55,12 @@ class Context:
         self.tz = ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))
         self.progress = progress or (lambda n: None)
         self.words = answer_words()
+        # Every value a person reads is a label in their language; the stored code
+        # follows in its own column at the end of the row, for machines.
+        from ...i18n import labels
+        self.labels = labels()
+        self._checklist_titles: dict[int, str] = {}
+        self._section_titles: dict[int, dict[str, str]] = {}
         self._versions: dict[int, tuple[str, int, list]] = {}
         self._titles: dict[int, dict] = {}
         self._decisions: dict[tuple, str] = {}
@@ -70,7 +76,22 @@ class Context:
                      for section, item in iter_items(definition)]
             self._versions[version_id] = (key, number, items)
             self._titles[version_id] = score_titles(definition, self.locale)
+            self._checklist_titles[version_id] = localize(definition.get("title"), self.locale) or key
         return self._versions[version_id]
+
+    def checklist_title(self, version_id: int) -> str:
+        self.version(version_id)
+        return self._checklist_titles[version_id]
+
+    def section_title(self, version_id: int, section_key: str) -> str:
+        self.version(version_id)
+        return self._titles[version_id]["sections"].get(section_key) or section_key
+
+    def label(self, table: str, code) -> str | None:
+        """The reader's word for a stored code (the code itself when none is known)."""
+        if code is None:
+            return None
+        return str(self.labels[table].get(code, code))
 
     def decision(self, version_id: int, decided_by: dict | None) -> str:
         """The deciding rule in words, once per distinct (version, rule, figures): most rows repeat one."""
@@ -112,6 +133,11 @@ def _number(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+def _figure(value):
+    """A percentage from SQL (float, Decimal or None) as a number rounded to 2 places."""
+    return None if value is None else _number(round(float(value), 2))
+
+
 def _json_value(raw: str | None):
     if raw is None or raw == "null":
         return None
@@ -129,7 +155,8 @@ def _result_label(result: str | None) -> str:
 def inspections_table(ctx: Context) -> Table:
     header = [_("Inspection"), _("Unit code"), _("Unit"), _("Checklist"), _("Version"), _("Kind"), _("Status"),
               _("Window from"), _("Window to"), _("Checked in"), _("Submitted"), _("Concluded"), _("Plan"),
-              _("Team"), _("Score"), _("Maximum"), _("Percent"), _("Band"), _("Result"), _("Deciding rule")]
+              _("Team"), _("Score"), _("Maximum"), _("Percent"), _("Band"), _("Result"), _("Deciding rule"),
+              _("Checklist code"), _("Kind code"), _("Status code"), _("Result code")]
 
     def rows():
         # What the table shows of the stored score, extracted by the database (no 6 KB JSON per row).
@@ -143,10 +170,12 @@ def inspections_table(ctx: Context) -> Table:
             for (iid, code, name, vid, kind, status, ws, we, cin, sub, conc, plan, team, points, maximum, band,
                  pct, res, decided_by) in chunk:
                 key, number, _items = ctx.version(vid)
-                yield [iid, code, name, key, number, kind, status, ws, we, ctx.local(cin), ctx.local(sub),
-                       ctx.local(conc), plan, team, _number(points), _number(maximum), pct,
+                yield [iid, code, name, ctx.checklist_title(vid), number, ctx.label("kind", kind),
+                       ctx.label("status", status), ws, we, ctx.local(cin), ctx.local(sub),
+                       ctx.local(conc), plan, team, _number(points), _number(maximum), _number(pct),
                        band_text(shown_band({"band": band, "decided_by": decided_by}), ctx.locale) or None,
-                       _result_label(res), ctx.decision(vid, decided_by) or None]
+                       _result_label(res), ctx.decision(vid, decided_by) or None,
+                       key, str(kind), str(status), res]
             ctx.progress(len(chunk))
 
     return Table("inspections", _("Inspections"), header, rows)
@@ -154,7 +183,8 @@ def inspections_table(ctx: Context) -> Table:
 
 def items_table(ctx: Context) -> Table:
     header = [_("Inspection"), _("Unit code"), _("Unit"), _("Checklist"), _("Version"), _("Section"),
-              _("Item key"), _("Item"), _("Answer"), _("Outcome"), _("Points earned"), _("Points possible")]
+              _("Item key"), _("Item"), _("Answer"), _("Outcome"), _("Points earned"), _("Points possible"),
+              _("Checklist code"), _("Section code"), _("Outcome code")]
 
     def rows():
         cols = [Inspection.unit_code_snapshot, Inspection.unit_name_snapshot, Inspection.checklist_version_id,
@@ -176,9 +206,11 @@ def items_table(ctx: Context) -> Table:
                     item_key = item["key"]
                     s = scored.get(item_key, {})
                     value, na = given.get(item_key, (None, False))
-                    yield [iid, code, name, ckey, number, section_key, item_key, text,
-                           answer_text(item, value, na, ctx.locale, ctx.words),
-                           s.get("outcome"), s.get("earned"), s.get("possible")]
+                    outcome = s.get("outcome")
+                    yield [iid, code, name, ctx.checklist_title(vid), number, ctx.section_title(vid, section_key),
+                           item_key, text, answer_text(item, value, na, ctx.locale, ctx.words),
+                           ctx.label("outcome", outcome), _number(s.get("earned")), _number(s.get("possible")),
+                           ckey, section_key, outcome]
             ctx.progress(len(chunk))
 
     return Table("items", _("Item results"), header, rows)
@@ -186,7 +218,7 @@ def items_table(ctx: Context) -> Table:
 
 def findings_table(ctx: Context) -> Table:
     header = [_("Finding"), _("Inspection"), _("Unit code"), _("Unit"), _("Item key"), _("Severity"),
-              _("Description"), _("Unit's explanation"), _("Recorded")]
+              _("Description"), _("Unit's explanation"), _("Recorded"), _("Severity code")]
 
     def rows():
         last = 0
@@ -199,8 +231,9 @@ def findings_table(ctx: Context) -> Table:
                 .where(*ctx.where, Finding.id > last).order_by(Finding.id).limit(BATCH)).all()
             if not chunk:
                 return
-            for r in chunk:
-                yield [*r[:-1], ctx.local(r[-1])]
+            for fid, iid, code, name, item_key, severity, description, explanation, created in chunk:
+                yield [fid, iid, code, name, item_key, ctx.label("severity", severity), description, explanation,
+                       ctx.local(created), severity]
             last = chunk[-1][0]
 
     return Table("findings", _("Findings"), header, rows)
@@ -211,7 +244,7 @@ def actions_table(ctx: Context) -> Table:
 
     header = [_("Action"), _("Inspection"), _("Responsible unit code"), _("Responsible unit"), _("Title"),
               _("Severity"), _("Priority"), _("Status"), _("Deadline"), _("Closed"), _("Overdue"),
-              _("Closed on time")]
+              _("Closed on time"), _("Severity code"), _("Priority code"), _("Status code")]
     yes, no = _("yes"), _("no")
 
     def rows():
@@ -231,8 +264,9 @@ def actions_table(ctx: Context) -> Table:
                 on_time = None
                 if status == ActionStatus.CLOSED and closed_local is not None:
                     on_time = yes if closed_local.date() <= deadline else no
-                yield [aid, iid, code, name, title, sev, prio, status, deadline, closed_local,
-                       yes if open_ and ctx.today > deadline else no, on_time]
+                yield [aid, iid, code, name, title, ctx.label("severity", sev), ctx.label("priority", prio),
+                       ctx.label("action_status", status), deadline, closed_local,
+                       yes if open_ and ctx.today > deadline else no, on_time, sev, prio, str(status)]
             last = chunk[-1][0]
 
     return Table("actions", _("Actions"), header, rows)
@@ -266,8 +300,9 @@ def units_table(ctx: Context) -> Table:
             .join(Inspection, Inspection.id == A.inspection_id).where(*ctx.where).group_by(A.unit_id))}
         for uid, code, name, n, n_done, mean, lo, hi, passed, failed in base:
             o, od = actions.get(uid, (0, 0))
-            yield [code, name, n, n_done or 0, round(float(mean), 2) if mean is not None else None, lo, hi,
-                   passed or 0, failed or 0, findings.get(uid, 0), o, od]
+            # Numbers as numbers, whole ones as whole (60, not 60.0), whatever the database returns.
+            yield [code, name, int(n), int(n_done or 0), _figure(mean), _figure(lo), _figure(hi),
+                   int(passed or 0), int(failed or 0), int(findings.get(uid, 0)), int(o), int(od)]
 
     return Table("units", _("By unit"), header, rows)
 

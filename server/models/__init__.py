@@ -15,7 +15,7 @@ from .inspections import (
 from .notifications import AuditEvent, Notification
 from .plans import InspectionKind, Plan
 from .remediation import ActionEvent, ActionStatus, ExtensionRequest, RemediationAction
-from .reporting import (ActionTotal, CoverageTotal, FailedItem, ItemFailureTotal, PendingTotal, RepeatTotal,
+from .reporting import (ActionTotal, CoverageTotal, DocumentNumber, FailedItem, ItemFailureTotal, PendingTotal, RepeatTotal,
                         RepeatUnitTotal, UnitScoreTotal)
 from .settings import OrganisationSetting
 from .units import SuccessionKind, Unit, UnitLocation, UnitSuccession
@@ -23,7 +23,7 @@ from .users import LoginAttempt, Role, Team, User, team_members
 
 __all__ = [
     "ActionEvent", "ActionStatus", "ActionTotal", "Answer", "Attendee", "AuditEvent", "Checklist", "ChecklistStatus",
-    "ChecklistVersion", "Conclusion", "CoverageTotal", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
+    "ChecklistVersion", "Conclusion", "CoverageTotal", "DocumentNumber", "EvidenceFile", "ExtensionRequest", "FailedItem", "Finding",
     "Inspection", "InspectionKind", "ItemFailureTotal", "LoginAttempt", "InspectionRevision", "InspectionStatus",
     "Notification", "OrganisationSetting", "PendingTotal", "Plan", "RemediationAction", "RepeatTotal", "RepeatUnitTotal", "ReviewComment", "Role", "Submission",
     "SuccessionKind", "Team", "Unit", "UnitLocation", "UnitScoreTotal", "UnitSuccession", "User", "team_members",

@@ -204,6 +204,8 @@ class Conclusion(db.Model):
     strengths: Mapped[str] = mapped_column(sa.Text, default="")
     shortcomings: Mapped[str] = mapped_column(sa.Text, default="")
     recommendations: Mapped[str] = mapped_column(sa.Text, default="")
+    # Individual responsibility (kiểm điểm trách nhiệm), when the lead writes one.
+    responsibility: Mapped[str | None] = mapped_column(sa.Text)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # The lead's choices for each proposed action while the conclusion is a

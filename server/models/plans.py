@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +34,17 @@ class Plan(db.Model):
     notice_place: Mapped[str | None] = mapped_column(sa.String(500))
     requested_documents: Mapped[str | None] = mapped_column(sa.Text)
     notice_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_time: Mapped[time | None]
+    # What the unit writes about itself before the visit (báo cáo tự kiểm tra).
+    self_report: Mapped[str | None] = mapped_column(sa.Text)
+    # The legal basis every document of the plan cites: the plan itself (kế
+    # hoạch số …) and the decision establishing the team (quyết định thành lập
+    # đoàn kiểm tra), with who signed it — the body that ordered the inspection.
+    plan_number: Mapped[str | None] = mapped_column(sa.String(64))
+    plan_date: Mapped[date | None]
+    decision_number: Mapped[str | None] = mapped_column(sa.String(64))
+    decision_date: Mapped[date | None]
+    decision_signer: Mapped[str | None] = mapped_column(sa.String(255))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -201,3 +201,25 @@ sa.Index("ix_repeat_totals_checklist", RepeatTotal.checklist_id, RepeatTotal.rep
          RepeatTotal.item_key)
 sa.Index("ix_repeat_totals_all", RepeatTotal.repeats.desc(), RepeatTotal.unit_id, RepeatTotal.item_key,
          sqlite_where=RepeatTotal.checklist_id.is_(None), postgresql_where=RepeatTotal.checklist_id.is_(None))
+
+
+class DocumentNumber(db.Model):
+    """A number given to an issued document (số văn bản): per symbol and year,
+    from 1, never given twice. `symbol` is the number's symbol as printed
+    ("TB-ĐKT"), so documents sharing a symbol share its sequence and no two
+    carry the same "07/TB-ĐKT" in a year. The row outlives its inspection: a
+    number once issued stays taken."""
+
+    __tablename__ = "document_numbers"
+    __table_args__ = (
+        sa.UniqueConstraint("symbol", "year", "number", name="uq_document_numbers_number"),
+        sa.UniqueConstraint("kind", "inspection_id", name="uq_document_numbers_document"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # minutes | notice | conclusion
+    symbol: Mapped[str] = mapped_column(sa.String(32))
+    year: Mapped[int]
+    number: Mapped[int]
+    inspection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inspections.id", ondelete="SET NULL"))
+    issued_on: Mapped[date]

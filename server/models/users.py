@@ -79,9 +79,12 @@ class Team(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(255), unique=True)
     lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Who takes the minutes (thư ký đoàn): one of the members, the lead chairs.
+    secretary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id])
     members: Mapped[list[User]] = relationship(secondary=team_members, back_populates="teams")
 
 

@@ -30,3 +30,68 @@ def test_every_message_in_the_code_is_translated_to_vietnamese():
             missing.add((filename, context, msgid))
     assert seen > 300  # the extraction itself worked
     assert sorted(missing) == []
+
+
+def _entries(text: str) -> list[dict]:
+    """The catalogue's entries as written, one per blank-line-separated block (read_po
+    would merge a repeated entry silently)."""
+    entries = []
+    for block in text.split("\n\n"):
+        entry, field = {"flags": "", "msgctxt": None, "msgid": None, "msgstr": []}, None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] += line
+            elif line.startswith("#"):
+                continue
+            elif line.startswith(("msgctxt ", "msgid ", "msgid_plural ")):
+                field, value = line.split(" ", 1)
+                if field != "msgid_plural":
+                    entry[field] = value
+            elif line.startswith("msgstr"):
+                field = "msgstr"
+                entry["msgstr"].append(line.split(" ", 1)[1])
+            elif line.startswith('"') and field in ("msgctxt", "msgid"):
+                entry[field] += line
+            elif line.startswith('"') and field == "msgstr":
+                entry["msgstr"][-1] += line
+        if entry["msgid"] is not None:
+            entries.append(entry)
+    return entries
+
+
+def _catalogue_problems(text: str) -> tuple[list, list, list]:
+    entries = [e for e in _entries(text) if e["msgid"] != '""']  # the header aside
+    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+    empty = [e["msgid"] for e in entries if any(s.replace('"', "").strip() == "" for s in e["msgstr"])]
+    seen, repeated = set(), []
+    for e in entries:
+        key = (e["msgctxt"], e["msgid"])
+        if key in seen:
+            repeated.append(key)
+        seen.add(key)
+    return fuzzy, empty, repeated
+
+
+def test_the_catalogue_has_no_empty_fuzzy_or_repeated_entry():
+    """An empty or fuzzy translation shows English (or a guess) to a Vietnamese reader;
+    an entry written twice means one of the two is silently ignored."""
+    text = (ROOT / "server/translations/vi/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    assert len(_entries(text)) > 300
+    assert _catalogue_problems(text) == ([], [], [])
+
+
+def test_the_catalogue_check_finds_each_kind_of_problem():
+    text = ('msgid ""\nmsgstr "Content-Type: text/plain"\n\n'
+            '#, fuzzy\nmsgid "Save"\nmsgstr "Lưu"\n\n'
+            'msgid "Close"\nmsgstr ""\n\n'
+            'msgid "Open"\nmsgstr "Mở"\n\nmsgctxt "action"\nmsgid "Open"\nmsgstr "Chưa thực hiện"\n\n'
+            'msgid "Open"\nmsgstr "Mở ra"\n\n'
+            'msgid "Long"\nmsgstr ""\n"Dài"\n')
+    assert _catalogue_problems(text) == (['"Save"'], ['"Close"'], [(None, '"Open"')])
+
+
+def test_each_translation_keeps_the_placeholders_of_its_english():
+    with open(ROOT / "server/translations/vi/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f)
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
+    assert problems == []

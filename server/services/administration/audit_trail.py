@@ -108,6 +108,14 @@ def detail_labels() -> dict[str, str]:
         "problems": _("Problems"), "first_problem": _("First problem"), "title": _("Title"), "code": _("Code"),
         "name": _("Name"), "kind": _("Kind of unit"), "parent": _("Unit above"), "username": _("Username"),
         "address": _("Address"), "reason": _("Reason"), "to": _("To"),
+        "plan_id": _("Plan"), "unit_code": _("Unit code"), "inspection_id": _("Inspection"),
+        "revision": _("Revision"), "key": _("Key"), "number": _("Number"), "units": _("Units"), "role": _("Role"),
+        "items": _("Items"), "team": _("Team"), "result": _("Result"), "item_key": _("Item key"),
+        "notice_date": _("Date of the inspection"), "new_deadline": _("New deadline"), "count": _("Count"),
+        "original": _("Original"), "actions": _("Actions"), "request": _("Request"), "evidence": _("Evidence"),
+        "filters": _("Filters"), "comments": _("Comments"), "window": _("Window"),
+        "sessions_ended": _("Sessions ended"), "imported": _("Imported"), "distance_m": _("Distance (m)"),
+        "selection": _("Selection"), "sources": _("Sources"), "kept_team": _("Team kept"),
     }
 
 

@@ -166,3 +166,13 @@ def test_the_team_s_phones_get_the_returned_one_and_the_cancelled_one_with_its_r
     assert listed[loaded["returned"]["uuid"]]["status"] == "returned"
     assert listed[loaded["cancelled"]["uuid"]]["status"] == "cancelled"
     assert listed[loaded["cancelled"]["uuid"]]["cancel_reason"] == demo_day.CANCEL_REASON
+
+
+def test_the_dashboard_counts_the_demo_s_actions_and_its_cancelled_inspection(app, loaded):
+    from server.services.reporting import dashboard
+
+    with app.test_request_context():
+        summary = dashboard.summary(dashboard.Filters(), today=org_settings.local_today(), locale="vi")
+    assert summary["actions"]["total"] == {"open": 2, "overdue": 1, "on_time": 1, "late": 0}
+    assert summary["coverage"]["total"]["cancelled"] == 1
+    assert summary["failed"]["done"] == 3  # the submitted, approved and concluded ones

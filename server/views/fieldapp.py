@@ -24,7 +24,8 @@ from .field_messages import messages
 bp = Blueprint("fieldapp", __name__)
 
 JS_MODULES = ("app.js", "dom.js", "i18n.js", "store.js", "connection.js", "outbox.js", "form.js", "photo.js",
-              "exif.js", "signature.js", "view-home.js", "view-inspection.js", "view-record.js", "draft.js")
+              "exif.js", "signature.js", "view-home.js", "view-inspection.js", "view-record.js", "draft.js",
+              "dates.js", "date-echo.js")
 CSS = ("app.css", "field.css")
 ICONS = ("icon.svg", "icon-192.png", "icon-512.png")
 

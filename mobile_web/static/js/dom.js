@@ -1,4 +1,6 @@
 // Tiny DOM helpers: build elements without innerHTML, listeners without inline handlers.
+import { fmtDay, fmtMoment } from './dates.js';
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -23,11 +25,8 @@ export function mount(node) {
   window.scrollTo(0, 0);
 }
 
-export function fmtTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return d.toLocaleString(document.documentElement.lang, { dateStyle: 'short', timeStyle: 'short' });
-}
+// A moment as the page's language writes it: 03/12/2026 16:28 (3 Dec 2026 16:28).
+export const fmtTime = (iso) => fmtMoment(iso);
 
 // <input type=datetime-local> works in local time; the API in ISO with offset.
 export function toLocalInput(iso) {
@@ -42,11 +41,7 @@ const locale = () => document.documentElement.lang || 'vi';
 export const fmtNumber = (n, digits = 0) => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);
 // Metres up to 10 km (what a person paces out), kilometres beyond.
 export const fmtDistance = (m) => (m < 10000 ? `${fmtNumber(Math.round(m))}\u00a0m` : `${fmtNumber(m / 1000, 1)}\u00a0km`);
-export function fmtDate(isoDate) {
-  if (!isoDate) return '';
-  const [y, mo, d] = isoDate.slice(0, 10).split('-').map(Number);
-  return new Date(y, mo - 1, d).toLocaleDateString(locale(), { day: '2-digit', month: '2-digit', year: 'numeric' });
-}
+export const fmtDate = (isoDate) => fmtDay(isoDate);
 
 // A modal question in the page (not window.confirm, which phones style badly and
 // some in-app browsers suppress): resolves true when the person confirms.

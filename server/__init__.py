@@ -61,6 +61,12 @@ def _finish_config(app: Flask) -> None:
         app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
     if not app.config.get("CHECKLISTS_FOLDER"):
         app.config["CHECKLISTS_FOLDER"] = str(PROJECT_ROOT / "checklists")
+    from .services.foundation.mail import base_url_problem
+
+    problem = base_url_problem(app.config)
+    if problem:  # refuse to start rather than mail links that lead nowhere
+        raise RuntimeError(problem)
+    app.config["BASE_URL"] = (app.config.get("BASE_URL") or "").strip().rstrip("/")
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -19,6 +19,10 @@ class Notification(db.Model):
     title: Mapped[str] = mapped_column(sa.String(500))
     body: Mapped[str | None] = mapped_column(sa.Text)
     link: Mapped[str | None] = mapped_column(sa.String(500))
+    # The title and body as message keys with their parameters, rendered in
+    # the reader's language when read; `title` and `body` keep the recipient's
+    # language at the time, for email and for rows written before this existed.
+    message: Mapped[dict | None] = mapped_column(JSONType)
     # Makes a reminder idempotent: the same key is never notified twice.
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -221,3 +221,9 @@ def _isodate(text: str | None, style: str = "short") -> str:
         return format_date(date.fromisoformat(text), style) if text else ""
     except (TypeError, ValueError):
         return text or ""
+
+
+@bp.app_template_global("action_title")
+def _action_title(action) -> str:
+    """An action's title in the reader's language (its items' texts from the checklist)."""
+    return remediation.title_in(action)

@@ -14,7 +14,8 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @login_required
 def index():
     authorize("notification.list")
-    return render_template("notifications.html", notifications=notifications.for_user(current_user))
+    return render_template("notifications.html", notifications=notifications.for_user(current_user),
+                           notification_title=notifications.title_of, notification_body=notifications.body_of)
 
 
 @bp.post("/read")

@@ -140,8 +140,8 @@ def test_the_command_emails_each_reminder_once_through_smtp(app, runner, world, 
         assert result.exit_code == 0, result.output
     assert [to for to, _ in inbox.messages] == [["officer@example.org"]]
     message = email.message_from_string(inbox.messages[0][1], policy=email.policy.default)
-    body = message.get_content()
-    assert "/actions/" in body and "https://kiemtra.example" in body
+    body = message.get_body(("plain",)).get_content()
+    assert "https://kiemtra.example/actions/" in body
     db.session.expire_all()
     assert count() == 2  # both officers in the app; only one has an email address
     assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.emailed_at.is_not(None))) == 1
@@ -149,7 +149,8 @@ def test_the_command_emails_each_reminder_once_through_smtp(app, runner, world, 
 
 def test_an_email_that_failed_is_sent_by_a_later_run_and_only_then(app, runner, world, smtp):
     controller, inbox = smtp
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT_S=2)  # nobody listens
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT_S=2,  # nobody listens
+                      BASE_URL="https://kiemtra.example")
     result = runner.invoke(args=["actions", "remind", "--today", "2026-07-02"])
     assert result.exit_code == 1 and "2 email failures" in result.output
     db.session.expire_all()
@@ -163,3 +164,82 @@ def test_an_email_that_failed_is_sent_by_a_later_run_and_only_then(app, runner, 
 def test_mail_is_off_by_default(app):
     assert app.config["MAIL_SERVER"] is None
     assert not MailSettings.from_config(app.config).enabled
+
+
+def _received(inbox, to):
+    for rcpt, raw in inbox.messages:
+        if rcpt == [to]:
+            return email.message_from_string(raw, policy=email.policy.default)
+    raise AssertionError(f"nothing sent to {to}")
+
+
+@pytest.mark.parametrize("locale, subject, lines, html_bits", [
+    ("vi", "Đến hạn ngày 30/06/2026 (còn 7 ngày): Biển hiệu",
+     ["Kính gửi Người dùng unit_officer,", "Yêu cầu khắc phục: Biển hiệu", "Đơn vị: Phường Nhắc",
+      "Thời hạn khắc phục: 30/06/2026", "Số ngày còn lại: 7",
+      "Vui lòng thực hiện khắc phục và gửi báo cáo kết quả khắc phục kèm minh chứng trước thời hạn.",
+      "Xem yêu cầu khắc phục: https://kiemtra.example/actions/"],
+     ["<td>Biển hiệu</td>", "<td>Phường Nhắc</td>", "30/06/2026", ">Xem yêu cầu khắc phục</a>"]),
+    ("en", "Due on 30 Jun 2026 (7 days left): Signage",
+     ["Dear Người dùng unit_officer,", "Remediation action: Signage", "Unit: Phường Nhắc",
+      "Deadline: 30 Jun 2026", "Days left: 7",
+      "Please carry out the remediation and send the remediation report with its evidence before the deadline.",
+      "Open the action: https://kiemtra.example/actions/"],
+     ["<td>Signage</td>", "<td>Phường Nhắc</td>", "30 Jun 2026", ">Open the action</a>"]),
+])
+def test_a_reminder_email_is_in_the_recipients_language_with_an_absolute_link(
+        app, runner, world, smtp, locale, subject, lines, html_bits):
+    """Which action, which unit, the deadline in their style, what to do, and a link that works from a mailbox."""
+    controller, inbox = smtp
+    action = world
+    action.title = "Biển hiệu"  # as a conclusion titles an action: its item's text
+    officer = db.session.scalar(sa.select(User).where(User.username == "officer"))
+    officer.locale = locale
+    db.session.commit()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, BASE_URL="https://kiemtra.example")
+    result = runner.invoke(args=["actions", "remind", "--today", "2026-06-23"])
+    assert result.exit_code == 0, result.output
+    message = _received(inbox, "officer@example.org")
+    assert message["Subject"] == subject
+    text = message.get_body(("plain",)).get_content()
+    for line in lines:
+        assert line in text
+    assert f"https://kiemtra.example/actions/{action.id}" in text
+    assert "2026-06-30" not in text and "Due on" not in text if locale == "vi" else "Đến hạn" not in text
+    html = message.get_body(("html",)).get_content()
+    assert f'href="https://kiemtra.example/actions/{action.id}"' in html
+    for bit in html_bits:
+        assert bit in html
+
+
+def test_the_lead_is_asked_to_follow_up_an_overdue_action(app, runner, world, smtp):
+    controller, inbox = smtp
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, BASE_URL="https://kiemtra.example/")
+    assert runner.invoke(args=["actions", "remind", "--today", "2026-07-03"]).exit_code == 0
+    text = _received(inbox, "lead@example.org").get_body(("plain",)).get_content()
+    assert "Số ngày quá hạn: 3" in text and "vui lòng đôn đốc đơn vị" in text
+    assert "https://kiemtra.example/actions/" in text and "example//actions" not in text
+    officer = _received(inbox, "officer@example.org").get_body(("plain",)).get_content()
+    assert "hoặc đề nghị gia hạn" in officer
+
+
+def test_reminders_by_email_need_an_absolute_base_url(app, runner, world, smtp):
+    controller, inbox = smtp
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, BASE_URL="")
+    result = runner.invoke(args=["actions", "remind", "--today", "2026-06-23"])
+    assert result.exit_code != 0 and "BASE_URL" in result.output
+    assert inbox.messages == []
+
+
+@pytest.mark.parametrize("base_url", ["", "kiemtra.example", "/kiemtra"])
+def test_the_app_refuses_to_start_with_mail_on_and_no_absolute_base_url(tmp_path, base_url):
+    from server import create_app
+
+    with pytest.raises(RuntimeError, match="BASE_URL .*https://"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.db",
+                    "MAIL_SERVER": "127.0.0.1", "BASE_URL": base_url})
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.db",
+                      "MAIL_SERVER": "127.0.0.1", "BASE_URL": "https://kiemtra.example/"})
+    assert app.config["BASE_URL"] == "https://kiemtra.example"

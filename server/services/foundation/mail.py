@@ -4,6 +4,7 @@ from __future__ import annotations
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,28 @@ class MailSettings:
         return bool(self.server)
 
 
-def send_mail(settings: MailSettings, to: str, subject: str, body: str) -> None:
-    """Send one plain-text message; raises smtplib.SMTPException or OSError on failure."""
+def base_url_problem(config) -> str | None:
+    """Why BASE_URL does not do for emails, or None. Emails carry links, and a link
+    in an email must be absolute: with mail on, BASE_URL is required."""
+    if not config.get("MAIL_SERVER"):
+        return None
+    base = (config.get("BASE_URL") or "").strip()
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return (f"BASE_URL is {base!r}: with MAIL_SERVER set, BASE_URL must be the address people reach "
+                "KiemTra at, such as https://kiemtra.example.gov.vn (KIEMTRA_BASE_URL in the environment), "
+                "because every email links back to the app.")
+    return None
+
+
+def send_mail(settings: MailSettings, to: str, subject: str, body: str, html: str | None = None) -> None:
+    """Send one message, plain text with an HTML alternative when given; raises
+    smtplib.SMTPException or OSError on failure."""
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = settings.sender, to, subject
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     with smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout_s) as smtp:
         if settings.use_tls:
             smtp.starttls()

@@ -128,7 +128,7 @@ def request_extension(action: RemediationAction, actor, *, reason: str, new_dead
     lead = action.inspection.team.lead if action.inspection.team else None
     notifications.notify(
         [lead] if lead else [], "extension_requested", _l("Extension requested: %(title)s"),
-        params={"title": action.title}, link=f"/actions/{action.id}", actor=actor,
+        params={"title": title_texts(action)}, link=f"/actions/{action.id}", actor=actor,
     )
     return request
 
@@ -158,7 +158,7 @@ def decide_extension(request: ExtensionRequest, actor, *, approve: bool, note: s
         [requester] if requester else [],
         "extension_decided",
         _l("Extension approved: %(title)s") if approve else _l("Extension refused: %(title)s"),
-        params={"title": action.title}, link=f"/actions/{action.id}", actor=actor,
+        params={"title": title_texts(action)}, link=f"/actions/{action.id}", actor=actor,
     )
     return request
 
@@ -179,7 +179,7 @@ def _notify_move(action: RemediationAction, actor, before: str, to: str, note: s
     else:
         return
     notifications.notify(recipients, f"action_{to}", title,
-                         params={"title": action.title, "status": STATUS_LABELS[to]}, link=f"/actions/{action.id}",
+                         params={"title": title_texts(action), "status": STATUS_LABELS[to]}, link=f"/actions/{action.id}",
                          actor=actor)
 
 
@@ -206,6 +206,60 @@ def visible_actions(user, *, status: str | None = None, only_overdue: bool = Fal
 def unit_officers(unit_id: int) -> list[User]:
     return list(db.session.scalars(sa.select(User).where(
         User.role == Role.UNIT_OFFICER, User.unit_id == unit_id, User.active.is_(True)).order_by(User.id)))
+
+
+def title_in(action: RemediationAction, locale: str | None = None) -> str:
+    """The action's title in `locale` (default: the reader's language).
+
+    An action made from failed checklist items is titled by the items' texts,
+    which the checklist has in several languages: the title is rebuilt from the
+    finding snapshot, as the conclusion built it (item text, then the first
+    finding's description; grouped sources joined by "; "). A title the
+    snapshot does not rebuild in any language (what an inspector wrote alone,
+    or a title set otherwise) is shown as stored."""
+    from flask import current_app
+    from flask_babel import get_locale
+
+    snapshot = action.finding_snapshot or []
+    if not any(isinstance(e, dict) and e.get("item_text") for e in snapshot):
+        return action.title
+    if all(_rebuilt_title(snapshot, lang) != action.title for lang in current_app.config["LANGUAGES"]):
+        return action.title
+    return _rebuilt_title(snapshot, locale or str(get_locale() or "vi")) or action.title
+
+
+def _rebuilt_title(snapshot: list, locale: str) -> str:
+    from ..checklists.definition import localize
+
+    failed_items = {e.get("item_key") for e in snapshot if isinstance(e, dict) and e.get("item_text")}
+    parts: list[str] = []
+    current: str | None = None
+    described = False
+    for entry in snapshot:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("item_text"):
+            if current is not None:
+                parts.append(current[:500])
+            current, described = localize(entry["item_text"], locale), False
+        elif entry.get("item_key") in failed_items and current is not None:
+            if not described and entry.get("description"):
+                current, described = f"{current}: {entry['description']}", True
+        else:
+            if current is not None:
+                parts.append(current[:500])
+                current = None
+            parts.append(str(entry.get("description") or "")[:500])
+    if current is not None:
+        parts.append(current[:500])
+    return "; ".join(p for p in parts if p)[:2000]
+
+
+def title_texts(action: RemediationAction) -> dict[str, str]:
+    """The action's title in every language of the interface, for a message rendered later."""
+    from flask import current_app
+
+    return {lang: title_in(action, lang) for lang in current_app.config["LANGUAGES"]}
 
 
 def status_label(status: str) -> str:

@@ -7,6 +7,10 @@ database decides between concurrent or repeated runs), committed, and only
 then emailed; `emailed_at` is claimed with a conditional update, so an email
 is never sent twice either. The key names the deadline, so an extended
 deadline gets its own reminders.
+
+An email is written in its recipient's language (their account's), as plain
+text and HTML: which action, which unit, the deadline in their date style,
+what to do, and an absolute link built from BASE_URL.
 """
 from __future__ import annotations
 
@@ -15,13 +19,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
 from ...models import ActionStatus, Notification, RemediationAction, User
 from ..foundation import notifications
 from ..foundation.mail import MailSettings, send_mail
-from .actions import unit_officers
+from .actions import title_in, title_texts, unit_officers
 
 log = logging.getLogger(__name__)
 
@@ -62,34 +68,36 @@ def send_reminders(*, today: date, days_before: list[int], mail: MailSettings, b
             title = _l("Overdue since %(deadline)s: %(title)s")
         else:
             title = _l("Due on %(deadline)s (%(days)s days left): %(title)s")
-        params = {"title": action.title, "deadline": action.deadline.isoformat(),
-                  "days": (action.deadline - today).days}
+        params = {"title": title_texts(action), "deadline": action.deadline,
+                  "days": (action.deadline - today).days, "action": action.id}
         key = f"remind:{action.id}:{action.deadline.isoformat()}:{which}"
         created = notifications.notify(recipients, f"reminder_{which.split(':')[0]}", title, params=params,
                                        link=f"/actions/{action.id}", dedupe_key=lambda u, k=key: f"{k}:{u.id}")
         db.session.commit()  # the rows are the promise that this reminder exists: keep them first
         result.notified += len(created)
     if mail.enabled:
-        _email_pending(mail, base_url, result)
+        _email_pending(mail, base_url, result, today)
     return result
 
 
-def _email_pending(mail: MailSettings, base_url: str, result: RemindResult) -> None:
+def _email_pending(mail: MailSettings, base_url: str, result: RemindResult, today: date) -> None:
     """Email every reminder not emailed yet (this run's, and earlier runs' failures)."""
     pending = db.session.execute(
-        sa.select(Notification.id, Notification.title, Notification.link, User.email)
+        sa.select(Notification, User)
         .join(User, User.id == Notification.user_id)
         .where(Notification.kind.like("reminder_%"), Notification.emailed_at.is_(None),
                User.email.is_not(None), User.email != "")
         .order_by(Notification.id)
     ).all()
-    for notification_id, title, link, email in pending:
+    for notification, user in pending:
+        notification_id, email = notification.id, user.email
+        subject, text, html = reminder_email(notification, user, base_url, today)
         if not notifications.claim_email(notification_id):
             db.session.rollback()
             continue  # another run sends it
         db.session.commit()
         try:
-            send_mail(mail, email, title, f"{title}\n\n{base_url}{link or ''}\n")
+            send_mail(mail, email, subject, text, html)
         except Exception as exc:  # noqa: BLE001 — any failure: release the claim for a later run
             log.warning("Reminder email %s to %s failed: %s", notification_id, email, exc)
             notifications.release_email(notification_id)
@@ -97,3 +105,26 @@ def _email_pending(mail: MailSettings, base_url: str, result: RemindResult) -> N
             result.email_failures.append(email)
             continue
         result.emailed += 1
+
+
+def reminder_email(notification: Notification, user: User, base_url: str, today: date) -> tuple[str, str, str]:
+    """A reminder's (subject, plain text, HTML) in the recipient's language."""
+    from flask import current_app
+
+    locale = user.locale if user.locale in current_app.config["LANGUAGES"] else \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    params = (notification.message or {}).get("params") or {}
+    action = db.session.get(RemediationAction, params["action"]) if params.get("action") else None
+    link = f"{base_url.rstrip('/')}{notification.link or ''}"
+    with force_locale(locale):
+        subject = notifications.title_of(notification)
+        if action is None:  # a reminder written before reminders named their action
+            text = f"{subject}\n\n{link}\n"
+            return subject, text, render_template("email/reminder.html", subject=subject, link=link, action=None)
+        days_left = (action.deadline - today).days
+        context = {"subject": subject, "link": link, "action": action, "title": title_in(action, locale),
+                   "unit": action.unit.name if action.unit else "", "deadline": action.deadline,
+                   "days_left": days_left, "overdue": notification.kind == "reminder_overdue",
+                   "for_unit": user.unit_id is not None and user.unit_id == action.unit_id, "name": user.full_name or user.username}
+        return (subject, render_template("email/reminder.txt", **context),
+                render_template("email/reminder.html", **context))

@@ -273,3 +273,11 @@ def test_an_inspection_made_with_a_retired_checklist_still_opens_on_the_phone(ap
     answer = client.get(f"/api/inspections/{uuid}")
     assert answer.status_code == 200
     assert answer.get_json()["checklist"]["key"] == "small"
+
+
+def test_the_kinds_a_checklist_applies_to_are_named_in_the_readers_language(app, client, auth, people):
+    auth.login("admin")
+    page = client.get(upload(client, "small.yaml", small_yaml(applies_to=["service_centre", "ward"]))
+                      .headers["Location"]).get_data(as_text=True)
+    assert "Trung tâm Phục vụ hành chính công" in page or "Trung tâm phục vụ hành chính công" in page
+    assert "service_centre" not in page.split("<main")[1].replace('value="service_centre"', "")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..forms.review import FollowUpForm, RevisionForm, comments_form, conclusion_form
+from ..forms.review import TEXT_MAX, FollowUpForm, RevisionForm, comments_form, conclusion_form
 from ..models import Inspection, InspectionKind, InspectionStatus
 from ..permissions import authorize, authorized_inspection, can, inspection_scope
 from ..services.fieldwork import completeness, inspection_search
@@ -260,7 +260,10 @@ def revise(uuid: str):
         return _refused(uuid, review.ReviewError(422, _("Choose the item to change.")))
     try:
         na = form.na.data
-        value = None if na else review.parse_value(items[key][1], form.value.data or "")
+        typed = _posted_value(items[key][1], key, form.value.data or "")
+        if len(typed) > TEXT_MAX:
+            raise review.ReviewError(422, _("The new answer is longer than %(max)s characters.", max=TEXT_MAX))
+        value = None if na else review.parse_value(items[key][1], typed)
         review.revise_answers(insp, current_user, {key: {"value": value, "na": na, "note": form.note.data}},
                               form.reason.data or "")
     except review.ReviewError as exc:
@@ -268,6 +271,22 @@ def revise(uuid: str):
     db.session.commit()
     flash(_("The change was recorded as revision %(number)s.", number=insp.revision), "info")
     return redirect(url_for("review.inspection", uuid=uuid))
+
+
+def _posted_value(item: dict, key: str, fallback: str) -> str:
+    """The new answer as text for the item's rules, from the item's own controls
+    (value-<key>; numerator-<key> and denominator-<key> of a ratio; the ticked
+    options of a multiple choice), else from a plain `value` field."""
+    form = request.form
+    if item["type"] == "ratio" and (f"numerator-{key}" in form or f"denominator-{key}" in form):
+        numerator = form.get(f"numerator-{key}", "").strip()
+        denominator = form.get(f"denominator-{key}", "").strip()
+        return f"{numerator}/{denominator}" if numerator or denominator else ""
+    if item["type"] == "multi_choice" and f"value-{key}" in form:
+        return ",".join(form.getlist(f"value-{key}"))
+    if f"value-{key}" in form:
+        return form.get(f"value-{key}", "")
+    return fallback
 
 
 @bp.route("/inspections/<uuid>/conclusion", methods=["GET", "POST"])

@@ -206,12 +206,62 @@ def test_a_refused_revision_or_return_comes_back_with_everything_typed(app, clie
     auth.login("lead")
     url = f"/review/inspections/{world['uuid']}"
     page = unescape(client.post(f"{url}/revise", data={
-        "item_key": "dung-han", "value": "120/100", "note": "Sổ theo dõi quý III", "reason": "Đếm lại hồ sơ"},
+        "item_key": "dung-han", "numerator-dung-han": "120", "denominator-dung-han": "100",
+        "note": "Sổ theo dõi quý III", "reason": "Đếm lại hồ sơ"},
     ).get_data(as_text=True))
     assert '<option value="dung-han" selected>' in page
-    assert 'value="120/100"' in page and 'value="Sổ theo dõi quý III"' in page
+    assert re.search(r'name="numerator-dung-han"[^>]*value="120"', page)
+    assert re.search(r'name="denominator-dung-han"[^>]*value="100"', page)
+    assert 'value="Sổ theo dõi quý III"' in page
     assert ">Đếm lại hồ sơ</textarea>" in page
     # A return refused for its over-long general comment keeps the item comments typed with it.
     page = unescape(client.post(f"{url}/return", data={"comment": "x" * 10001, "comment-bien-hieu": "Biển bị mờ"},
                                 ).get_data(as_text=True))
     assert ">Biển bị mờ</textarea>" in page
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("vi", ["> Đạt</label>", "> Không đạt</label>"]), ("en", ["> Pass</label>", "> Fail</label>"])])
+def test_the_new_answer_of_a_revision_offers_the_items_own_controls(client, auth, world, lang, words):
+    """Not a box asking for English codes (pass / fail / 45/50): the item's choices by their
+    labels, a ratio as its two counts, each filled with the answer recorded."""
+    client.post(f"/lang/{lang}")
+    auth.login("lead")
+    page = unescape(client.get(f"/review/inspections/{world['uuid']}").get_data(as_text=True))
+    assert "pass / fail" not in page
+    assert re.search(r'<input type="radio" name="value-bien-hieu" value="fail" checked>', page)
+    for word in words:
+        assert word in page
+    assert re.search(r'<input type="number" name="numerator-dung-han"[^>]*value="90"', page)
+    assert re.search(r'<input type="number" name="denominator-dung-han"[^>]*value="100"', page)
+    assert re.search(r'<textarea name="value-ghi-chu"[^>]*>ổn</textarea>', page)
+
+
+@pytest.mark.parametrize("form, key, expected", [
+    ({"item_key": "bien-hieu", "value-bien-hieu": "pass"}, "bien-hieu", "pass"),
+    ({"item_key": "dung-han", "numerator-dung-han": "97", "denominator-dung-han": "100",
+      "value-bien-hieu": "fail"}, "dung-han", {"numerator": 97, "denominator": 100}),
+])
+def test_a_revision_through_the_items_controls_is_recorded(app, client, auth, world, form, key, expected):
+    auth.login("lead")
+    response = client.post(f"/review/inspections/{world['uuid']}/revise", data={**form, "reason": "Đối chiếu lại"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert {a.item_key: a.value for a in get(app, world).answers}[key] == expected
+
+
+@pytest.mark.parametrize("numerator, denominator, message", [
+    ("120", "100", "numerator"), ("12", "", "is not a valid answer")])
+def test_a_ratio_revision_that_does_not_fit_is_refused_with_what_was_typed(
+        app, client, auth, world, numerator, denominator, message):
+    client.post("/lang/en")
+    auth.login("lead")
+    response = client.post(f"/review/inspections/{world['uuid']}/revise", data={
+        "item_key": "dung-han", "numerator-dung-han": numerator, "denominator-dung-han": denominator,
+        "reason": "Sửa"})
+    assert response.status_code == 422
+    page = unescape(response.get_data(as_text=True))
+    assert message in page
+    assert re.search(rf'name="numerator-dung-han"[^>]*value="{numerator}"', page)
+    with app.app_context():
+        assert get(app, world).revision == 0

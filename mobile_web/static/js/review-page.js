@@ -54,3 +54,24 @@ function setup(bar) {
 
 const bar = document.querySelector('.answer-filters');
 if (bar) setup(bar);
+
+// The revision form offers the chosen item's own controls only: the others are
+// hidden and disabled, so they are neither seen nor sent. Without this script
+// every item's controls are shown and the server reads the chosen item's.
+function setupRevision(form) {
+  const select = form.querySelector('select[name="item_key"]');
+  const sets = [...form.querySelectorAll('fieldset.revise-value')];
+  if (!select || !sets.length) return;
+  function show() {
+    for (const set of sets) {
+      const mine = set.dataset.item === select.value;
+      set.hidden = !mine;
+      set.disabled = !mine;
+    }
+  }
+  select.addEventListener('change', show);
+  show();
+}
+
+const revision = document.querySelector('form[action$="/revise"]');
+if (revision) setupRevision(revision);

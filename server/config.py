@@ -99,11 +99,23 @@ OPENAPI_JSON_PATH = "openapi.json"
 ISSUING_BODY_PARENT = "ỦY BAN NHÂN DÂN TỈNH/THÀNH PHỐ"
 ISSUING_BODY = "ĐOÀN KIỂM TRA CẢI CÁCH HÀNH CHÍNH"
 ISSUING_PLACE = "Hà Nội"
+ISSUING_PLACE_EN = "Hanoi"
 MINUTES_SYMBOL = "BB-ĐKT"
 NOTICE_SYMBOL = "TB-ĐKT"
-CONCLUSION_SYMBOL = "KL-ĐKT"
+# A conclusion notice is a thông báo: TB, numbered in the same sequence as the notices.
+CONCLUSION_SYMBOL = "TB-ĐKT"
 MINUTES_COPIES = 2
-MINUTES_DISTRIBUTION = ["Đơn vị được kiểm tra", "Trưởng đoàn kiểm tra", "Lưu: VT, hồ sơ kiểm tra"]
+# Nơi nhận, one list per document; the lines are printed with the decree's
+# punctuation ("- Như trên;" … "- Lưu: VT, …."), so they are stored without it.
+MINUTES_DISTRIBUTION = ["Đơn vị được kiểm tra", "Lưu: VT, hồ sơ kiểm tra"]
+NOTICE_DISTRIBUTION = ["Như trên", "Thành viên Đoàn kiểm tra", "Lưu: VT, hồ sơ kiểm tra"]
+CONCLUSION_DISTRIBUTION = ["Như trên", "Thành viên Đoàn kiểm tra", "Lưu: VT, hồ sơ kiểm tra"]
+# Who signs the notices: "team" (TM. ĐOÀN KIỂM TRA / TRƯỞNG ĐOÀN, the team lead),
+# "TM" (TM. <SIGNING_FOR> / <SIGNER_TITLE>) or "KT" (KT. <SIGNING_FOR> / <SIGNER_TITLE>).
+SIGNING_MODE = "team"
+SIGNING_FOR = ""
+SIGNER_TITLE = ""
+SIGNER_NAME = ""
 PDF_PHOTO_PX = 800  # longest side of a photo in a PDF
 PDF_PHOTO_QUALITY = 70  # JPEG quality of those photos
 

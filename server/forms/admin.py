@@ -72,6 +72,7 @@ class TeamForm(Form):
 class TeamMembersForm(TeamForm):
     members = SelectMultipleField(_l("Members"), coerce=int, validators=[Optional()], **_CHECKBOXES)
     lead = SelectField(_l("Team lead"), coerce=int, validators=[Optional()])
+    secretary = SelectField(_l("Secretary (takes the minutes)"), coerce=int, validators=[Optional()])
 
 
 class UnlockForm(Form):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from ..services.fieldwork.draws import METHODS
@@ -72,6 +72,13 @@ class _PlanFields(Form):
     team_id = _Number(_l("Team"), validators=[Optional()])
     unit_ids = _many(_l("Chosen units"))
     unit_kinds = _many(_l("Unit kinds to search"))
+    # The legal basis every document cites (services/reporting/minutes.py legal_basis).
+    plan_number = StringField(_l("Plan number"), validators=[Optional(), Length(max=64)])
+    plan_date = _Date(_l("Plan date"), validators=[Optional()])
+    decision_number = StringField(_l("Number of the decision establishing the team"),
+                                  validators=[Optional(), Length(max=64)])
+    decision_date = _Date(_l("Decision date"), validators=[Optional()])
+    decision_signer = StringField(_l("Decision signed by"), validators=[Optional(), Length(max=255)])
     # The picker's search box, kept as it was when the page comes back.
     province_id = StringField(_l("Province"), validators=[Optional(), Length(max=20)])
     unit_q = StringField(_l("Find a unit by name or code"), validators=[Optional(), Length(max=200)])
@@ -113,5 +120,15 @@ class CancelInspectionForm(Form):
 
 class NoticeForm(Form):
     notice_date = _Date(_l("Date of the inspection"))
+    notice_time = TimeField(_l("Time"), validators=[Optional()])
+    self_report = TextAreaField(_l("Self-report asked of the unit"), validators=[Optional(), Length(max=TEXT_MAX)])
     notice_place = StringField(_l("Place"), validators=[Length(max=TEXT_MAX)])
     requested_documents = TextAreaField(_l("Requested documents"), validators=[Length(max=TEXT_MAX)])
+
+
+LEGAL_BASIS = ("plan_number", "plan_date", "decision_number", "decision_date", "decision_signer")
+
+
+def legal_basis(form: Form) -> dict:
+    """The legal basis typed on a plan form, for plans.set_legal_basis."""
+    return {name: getattr(form, name).data for name in LEGAL_BASIS}

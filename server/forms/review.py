@@ -78,6 +78,7 @@ def conclusion_form(proposal_keys) -> Form:
         strengths = TextAreaField(_l("Strengths"), validators=[Length(max=TEXT_MAX)])
         shortcomings = TextAreaField(_l("Shortcomings"), validators=[Length(max=TEXT_MAX)])
         recommendations = TextAreaField(_l("Recommendations"), validators=[Length(max=TEXT_MAX)])
+        responsibility = TextAreaField(_l("Individual responsibility (optional)"), validators=[Length(max=TEXT_MAX)])
         submit = StringField(_l("Submit"), validators=[Length(max=20)])
 
     for key in proposal_keys:

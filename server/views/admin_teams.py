@@ -48,6 +48,7 @@ def _choices(form: TeamMembersForm, team: Team) -> None:
     form.members.choices = [(u.id, f"{u.full_name or u.username} ({u.username}, {roles.get(u.role, u.role)})")
                             for u in people]
     form.lead.choices = [(0, _("No team lead"))] + [(u.id, u.full_name or u.username) for u in people]
+    form.secretary.choices = [(0, _("No secretary"))] + [(u.id, u.full_name or u.username) for u in people]
 
 
 @bp.route("/<int:team_id>", methods=["GET", "POST"])
@@ -58,7 +59,7 @@ def edit(team_id: int):
         abort(404)
     if request.method == "GET":
         form = TeamMembersForm(formdata=None, name=team.name, members=[m.id for m in team.members],
-                               lead=team.lead_id or 0)
+                               lead=team.lead_id or 0, secretary=team.secretary_id or 0)
         _choices(form, team)
         return _render(team, form)
     form = TeamMembersForm()
@@ -67,13 +68,16 @@ def edit(team_id: int):
         return _render(team, form, 422)
     members = list(db.session.scalars(sa.select(User).where(User.id.in_(form.members.data or []))))
     lead = db.session.get(User, form.lead.data) if form.lead.data else None
+    secretary = db.session.get(User, form.secretary.data) if form.secretary.data else None
     try:
-        changed = team_service.update_team(team, name=form.name.data, members=members, lead=lead, actor=current_user)
+        changed = team_service.update_team(team, name=form.name.data, members=members, lead=lead,
+                                           secretary=secretary, actor=current_user)
     except UserError as exc:
         db.session.rollback()
         message = str(exc)
         target = form.name if isinstance(exc, team_service.TeamNameError) \
-            else form.lead if lead is not None and lead not in members else form.members
+            else form.lead if lead is not None and lead not in members \
+            else form.secretary if secretary is not None and secretary not in members else form.members
         target.errors = list(target.errors) + [message]
         return _render(team, form, 422)
     db.session.commit()

@@ -11,14 +11,16 @@ from flask_login import current_user, login_required
 
 from ..errors import user_error
 from ..extensions import db
-from ..forms.plans import CancelInspectionForm, DeletePlanForm, EditPlanForm, NewPlanForm, NoticeForm, ScheduleForm, typed
+from ..forms.plans import (LEGAL_BASIS, CancelInspectionForm, DeletePlanForm, EditPlanForm, NewPlanForm, NoticeForm,
+                           ScheduleForm, legal_basis, typed)
 from ..models import Checklist, ChecklistStatus, Inspection, InspectionKind, Team, Unit
 from ..permissions import authorize, authorized_inspection, can
 from ..services.checklists.unit_kinds import kind_label, kind_labels
 from ..services.directory import search
 from ..services.fieldwork import draws
 from ..services.fieldwork import plans as plan_service
-from ..services.reporting import minutes
+from ..models.types import utcnow
+from ..services.reporting import minutes, numbers
 from ..services.foundation.settings import local_today
 
 bp = Blueprint("plans", __name__)
@@ -74,7 +76,7 @@ def unit_search():
     authorize("plan.manage")
     province = request.args.get("province_id", "").strip()
     if province and not province.isdigit():
-        raise user_error(400, _("Enter a whole number for %(field)s.", field="province_id"))
+        raise user_error(400, _("Enter a whole number for %(field)s.", field=_("Province")))
     labels = kind_labels()
     units = search.search_units(request.args.get("q", ""), valid_on=local_today(), limit=20,
                                 kinds=[k for k in request.args.getlist("kind") if k] or None,
@@ -90,8 +92,9 @@ def unit_search():
 
 # The fields each page marks with its message (the rest are said above the form).
 _MARKED_NEW = {"title", "kind", "period_start", "period_end", "window_start", "window_end", "checklist_id", "team_id",
-               "purpose", "method", "n", "seed"}
-_MARKED_EDIT = {"title", "purpose", "period_start", "period_end", "team_id"}
+               "purpose", "method", "n", "seed", *LEGAL_BASIS}
+_MARKED_EDIT = {"title", "purpose", "period_start", "period_end", "team_id", *LEGAL_BASIS}
+_MARKED_NOTICE = {"notice_date", "notice_time", "notice_place", "requested_documents", "self_report"}
 _MARKED_SCHEDULE = {"window_start", "window_end", "team_id"}
 
 
@@ -132,10 +135,12 @@ def _create_from_form(f: NewPlanForm):
     else:
         candidates = plan_service.draw_candidates(checklist, kinds or None)
         selection, units = plan_service.draw_units(method, candidates, f.n.data or 0, f.seed.data)
-    return plan_service.create_plan(
+    plan = plan_service.create_plan(
         current_user, title=f.title.data or "", kind=f.kind.data or "", period_start=period_start,
         period_end=period_end, checklist=checklist, team=team, units=units, schedule=schedule,
         purpose=f.purpose.data, selection=selection)
+    plan_service.set_legal_basis(current_user, plan, **legal_basis(f))
+    return plan
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -165,6 +170,17 @@ def new():
 def show(plan_id: int):
     authorize("plan.view")
     plan = plan_service.get_plan(plan_id) or abort(404)
+    return _render_show(plan)
+
+
+def _notice_form(plan) -> dict:
+    return {"notice_date": (plan.notice_date or plan.period_start).isoformat(),
+            "notice_time": plan.notice_time.strftime("%H:%M") if plan.notice_time else "",
+            "notice_place": plan.notice_place or "", "requested_documents": plan.requested_documents or "",
+            "self_report": plan.self_report or ""}
+
+
+def _render_show(plan, notice=None, notice_error=None, notice_errors=None, status=200):
     plan_service.log_embargoed_views(current_user, [plan], where="plans.show")
     db.session.commit()
     replays = draws.verify(plan.selection) if plan.selection else None
@@ -177,7 +193,9 @@ def show(plan_id: int):
                            field_labels={"title": _("title"), "purpose": _("purpose"), "period_start": _("start of the period"),
                                          "period_end": _("end of the period"), "team": _("team"),
                                          "units_added": _("units added")},
-                           teams_by_id={t.id: t.name for t in db.session.scalars(sa.select(Team))})
+                           teams_by_id={t.id: t.name for t in db.session.scalars(sa.select(Team))},
+                           notice=notice or _notice_form(plan), notice_error=notice_error,
+                           errors=notice_errors or {}), status
 
 
 def _editable_plan(plan_id: int):
@@ -191,7 +209,9 @@ def _editable_plan(plan_id: int):
 
 def _plan_form(plan) -> dict:
     return {"title": plan.title, "purpose": plan.purpose or "", "period_start": plan.period_start.isoformat(),
-            "period_end": plan.period_end.isoformat(), "team_id": str(plan.team_id or "")}
+            "period_end": plan.period_end.isoformat(), "team_id": str(plan.team_id or ""),
+            **{name: (getattr(plan, name).isoformat() if hasattr(getattr(plan, name), "isoformat")
+                      else getattr(plan, name) or "") for name in LEGAL_BASIS}}
 
 
 def _render_edit(plan, form, error=None, status=200, delete_error=None, errors=None):
@@ -220,6 +240,7 @@ def edit(plan_id: int):
             current_user, plan, title=f.title.data or "", purpose=f.purpose.data,
             period_start=f.period_start.data, period_end=f.period_end.data, team=_team(f),
             add_units=_picked_units(f))
+        plan_service.set_legal_basis(current_user, plan, **legal_basis(f))
     except plan_service.PlanError as exc:
         db.session.rollback()
         plan = plan_service.get_plan(plan_id) or abort(404)
@@ -333,13 +354,17 @@ def publish_notice(plan_id: int):
     form = NoticeForm()
     try:
         if not form.validate():
-            raise _refused(form, set())
+            raise _refused(form, _MARKED_NOTICE)
         plan_service.publish_notice(current_user, plan, notice_date=form.notice_date.data,
                                     place=form.notice_place.data or "",
-                                    requested_documents=form.requested_documents.data or "")
+                                    requested_documents=form.requested_documents.data or "",
+                                    notice_time=form.notice_time.data, self_report=form.self_report.data or "",
+                                    today=minutes.local_date(utcnow()))
     except plan_service.PlanError as exc:
         db.session.rollback()
-        raise user_error(exc.status, exc.message) from exc
+        plan = plan_service.get_plan(plan_id) or abort(404)
+        return _render_show(plan, notice=typed(form), notice_error=exc.message, notice_errors=form.errors,
+                            status=exc.status)
     db.session.commit()
     flash(_("The notice is published."), "ok")
     return redirect(url_for("plans.show", plan_id=plan.id))
@@ -351,6 +376,10 @@ def _notice_inspection(inspection_id: int) -> Inspection:
         abort(404)
     if inspection.plan.notice_published_at is None and not can(current_user, "plan.manage"):
         abort(404)
+    if inspection.plan.notice_published_at is not None and numbers.find("notice", inspection) is None:
+        # A unit added to the plan after the notice went out: its notice is issued now.
+        numbers.assign("notice", inspection, minutes.notice_issue_day(inspection))
+        db.session.commit()
     return inspection
 
 

@@ -301,7 +301,7 @@ def conclusion(uuid: str):
     error, code = None, 200
     draft = conclusions.get_conclusion(insp)
     posted = conclusion_form([p.key for p in proposals])
-    form = {k: getattr(draft, k, "") or "" for k in ("strengths", "shortcomings", "recommendations")}
+    form = {k: getattr(draft, k, "") or "" for k in ("strengths", "shortcomings", "recommendations", "responsibility")}
     choices = conclusions.choices_of(draft)
     if request.method == "POST":
         # What the page sent is what the lead sees again if it is refused.

@@ -18,9 +18,12 @@ def _form(**changes) -> dict:
     """The settings form as it comes filled with the defaults, with `changes`."""
     data = {
         "issuing_body_parent": "ỦY BAN NHÂN DÂN TỈNH/THÀNH PHỐ", "issuing_body": "ĐOÀN KIỂM TRA CẢI CÁCH HÀNH CHÍNH",
-        "issuing_place": "Hà Nội", "minutes_symbol": "BB-ĐKT", "notice_symbol": "TB-ĐKT",
-        "conclusion_symbol": "KL-ĐKT", "minutes_copies": "2",
-        "minutes_distribution": "Đơn vị được kiểm tra\nTrưởng đoàn kiểm tra\nLưu: VT, hồ sơ kiểm tra",
+        "issuing_place": "Hà Nội", "issuing_place_en": "Hanoi", "minutes_symbol": "BB-ĐKT", "notice_symbol": "TB-ĐKT",
+        "conclusion_symbol": "TB-ĐKT", "minutes_copies": "2",
+        "minutes_distribution": "Đơn vị được kiểm tra\nLưu: VT, hồ sơ kiểm tra",
+        "notice_distribution": "Như trên\nThành viên Đoàn kiểm tra\nLưu: VT, hồ sơ kiểm tra",
+        "conclusion_distribution": "Như trên\nThành viên Đoàn kiểm tra\nLưu: VT, hồ sơ kiểm tra",
+        "signing_mode": "team", "signing_for": "", "signer_title": "", "signer_name": "",
         "checkin_radius_m": "300", "poor_accuracy_m": "100", "reminder_days_before": "7, 1",
         "days_minor": "30", "days_major": "15", "days_critical": "7", "timezone": "Asia/Ho_Chi_Minh",
     }

@@ -46,7 +46,7 @@ def test_minutes_pdf_holds_the_unit_the_score_and_every_finding_with_diacritics(
         "Hòm thư góp ý không có khóa",
         "Đơn vị đang đặt làm biển hiệu mới, dự kiến hoàn thành trong tháng",
         "19/20 (95%)", "Lê Đức Đại Diện", "Trần Thị Thư Ký", "Nguyễn Văn Trưởng",
-        "Chưa đồng ý với kết luận về tỷ lệ đúng hạn", "08:30", "10:45",
+        "Chưa đồng ý với kết luận về tỷ lệ đúng hạn", "08 giờ 30 phút", "10 giờ 45 phút",
     ]:
         assert expected in squashed, expected
     images = {img.data: img for page in reader.pages for img in page.images}.values()
@@ -91,7 +91,7 @@ def test_conclusion_notice_pdf_lists_strengths_shortcomings_and_actions(client, 
         db.session.commit()
     with client.get(f"/inspections/{seeded}/conclusion.pdf") as r:
         text = " ".join(pdf_text(r).split())
-    for expected in ["/KL-ĐKT", "Cán bộ tận tình, chu đáo", "Niêm yết thủ tục chưa đầy đủ",
+    for expected in ["Số: 01/TB-ĐKT", "Cán bộ tận tình, chu đáo", "Niêm yết thủ tục chưa đầy đủ",
                      "Khắc phục biển hiệu trước ngày 15", "Làm lại biển hiệu Bộ phận Một cửa", "Phường Hoàn Kiếm"]:
         assert expected in text, expected
 

@@ -261,3 +261,24 @@ def test_each_proposal_shows_what_was_measured_beside_its_item(app, client, auth
     assert "measured: 45/50 (90%)" in ratio
     signage = page.split('name="group-item:bien-hieu"')[0].rsplit("<li", 1)[1]
     assert "measured" not in signage  # a failed pass/fail item: its failing says it all
+
+
+def test_the_lead_writes_individual_responsibility_and_the_notice_numbers_and_prints_it(app, client, auth):
+    with app.app_context():
+        lead = make_user(Role.LEAD, username="lead4")
+        inspection = make_submitted_inspection(team=make_team(members=[lead]), status=InspectionStatus.APPROVED)
+        db.session.commit()
+        uuid, inspection_id = inspection.uuid, inspection.id
+    auth.login("lead4")
+    url = f"/review/inspections/{uuid}/conclusion"
+    said = "Đề nghị Chủ tịch UBND phường kiểm điểm cán bộ tiếp nhận"
+    assert client.post(url, data={**TEXTS, "responsibility": said, "submit": "draft"}).status_code == 302
+    assert said in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={**TEXTS, "responsibility": said, "submit": "issue"}).status_code == 302
+    with app.app_context():
+        from server.models import DocumentNumber
+
+        number = db.session.scalar(sa.select(DocumentNumber).where(DocumentNumber.inspection_id == inspection_id))
+        assert (number.kind, number.number, number.symbol) == ("conclusion", 1, "TB-ĐKT")
+    page = " ".join(client.get(f"/inspections/{inspection_id}/conclusion").get_data(as_text=True).split())
+    assert "Số: 01/TB-ĐKT" in page and "Kiểm điểm trách nhiệm" in page and said in page

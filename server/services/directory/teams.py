@@ -51,8 +51,10 @@ def create_team(name: str, actor) -> Team:
     return team
 
 
-def update_team(team: Team, *, name: str, members: list[User], lead: User | None, actor) -> list[str]:
-    """Rename a team, set its members (leads and inspectors) and its lead (one of the members)."""
+def update_team(team: Team, *, name: str, members: list[User], lead: User | None, actor,
+                secretary: User | None = None) -> list[str]:
+    """Rename a team, set its members (leads and inspectors), its lead and its
+    secretary (each one of the members; the lead chairs, the secretary takes the minutes)."""
     name = _check_name(name, team)
     for user in members:
         if user.role not in MEMBER_ROLES or not user.active:
@@ -60,6 +62,8 @@ def update_team(team: Team, *, name: str, members: list[User], lead: User | None
                               name=user.full_name or user.username))
     if lead is not None and lead not in members:
         raise UserError(_("The team lead must be one of its members."))
+    if secretary is not None and secretary not in members:
+        raise UserError(_("The secretary must be one of the team's members."))
     if team.members and not members and inspections_in_progress(team):
         raise UserError(_("The team %(team)s has inspections in progress and would have no member left.",
                           team=team.name))
@@ -71,7 +75,9 @@ def update_team(team: Team, *, name: str, members: list[User], lead: User | None
         changed["members"] = {"added": sorted(set(after) - set(before)), "removed": sorted(set(before) - set(after))}
     if team.lead_id != (lead.id if lead else None):
         changed["lead"] = {"from": team.lead_id, "to": lead.id if lead else None}
-    team.name, team.members, team.lead = name, list(members), lead
+    if team.secretary_id != (secretary.id if secretary else None):
+        changed["secretary"] = {"from": team.secretary_id, "to": secretary.id if secretary else None}
+    team.name, team.members, team.lead, team.secretary = name, list(members), lead, secretary
     if changed:
         audit.record(actor, "team.update", team, **changed)
     return list(changed)

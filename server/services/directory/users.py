@@ -121,6 +121,8 @@ def update_user(user: User, *, full_name: str, role: str, email: str | None, uni
             _check_team_keeps_a_member(team, leaving=user)
             if team.lead_id == user.id:
                 team.lead = None
+            if team.secretary_id == user.id:
+                team.secretary = None
     user.teams = list(teams)
     if changed:
         audit.record(actor, "user.update", user, **changed)

@@ -121,20 +121,50 @@ def draw_units(method: str, candidates: list[Unit], n: int, seed: int | None = N
     return selection, [by_code[c] for c in selection["drawn"]]
 
 
-def publish_notice(actor, plan: Plan, *, notice_date: date, place: str, requested_documents: str) -> Plan:
-    """Publish the notice of an announced plan: from now on its units see it."""
+def publish_notice(actor, plan: Plan, *, notice_date: date, place: str, requested_documents: str,
+                   notice_time=None, self_report: str = "", today: date | None = None) -> Plan:
+    """Publish the notice of an announced plan: from now on its units see it,
+    each inspection's notice with its number from the register.
+
+    With `today`, a visit dated before it is refused: a notice tells of a
+    coming inspection, never one already past."""
     if plan.is_unannounced:
         raise PlanError(_("A surprise inspection has no notice."), 409)
     if not (place or "").strip():
         raise PlanError(_("The notice needs a place."))
+    if today is not None and notice_date < today:
+        raise PlanError(_("The inspection's date (%(date)s) has passed: a notice cannot be published after it.",
+                          date=format_date(notice_date)))
     plan.notice_date = notice_date
+    plan.notice_time = notice_time
     plan.notice_place = place.strip()
     plan.requested_documents = (requested_documents or "").strip() or None
+    plan.self_report = (self_report or "").strip() or None
     first = plan.notice_published_at is None
     plan.notice_published_at = plan.notice_published_at or utcnow()
+    from ..reporting import minutes, numbers
+
+    for inspection in plan.inspections:
+        if inspection.status != InspectionStatus.CANCELLED:
+            numbers.assign("notice", inspection, minutes.notice_issue_day(inspection))
     audit.record(actor, "plan.publish_notice" if first else "plan.update_notice", plan,
                  notice_date=notice_date.isoformat(), place=plan.notice_place)
     return plan
+
+
+def set_legal_basis(actor, plan: Plan, *, plan_number: str | None, plan_date: date | None,
+                    decision_number: str | None, decision_date: date | None, decision_signer: str | None) -> bool:
+    """The plan's number and date and the decision establishing its team, as its documents cite them."""
+    values = {"plan_number": (plan_number or "").strip() or None, "plan_date": plan_date,
+              "decision_number": (decision_number or "").strip() or None, "decision_date": decision_date,
+              "decision_signer": (decision_signer or "").strip() or None}
+    changed = {k: v for k, v in values.items() if getattr(plan, k) != v}
+    for key, value in changed.items():
+        setattr(plan, key, value)
+    if changed:
+        audit.record(actor, "plan.legal_basis", plan,
+                     **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in changed.items()})
+    return bool(changed)
 
 
 def list_plans(limit: int = 200) -> list[Plan]:

@@ -110,6 +110,10 @@ def submit(inspection: Inspection, actor, submission_uuid: str, content: Submitt
     inspection.submitted_at = now
     inspection.submitted_by_id = getattr(actor, "id", None)
     db.session.flush()
+    from ..reporting import minutes, numbers
+
+    # Signed on site and handed in: the minutes are issued, with their number.
+    numbers.assign("minutes", inspection, minutes.minutes_issue_day(inspection))
     audit.record(actor, "inspection.resubmit" if resubmitting else "inspection.submit", inspection,
                  submission=submission_uuid, revision=inspection.revision, result=inspection.result,
                  **({"reason": reason} if resubmitting else {}))

@@ -148,7 +148,7 @@ def _clean_choices(keys: list[str], groups: dict[str, str], priorities: dict[str
 
 
 def save_draft(inspection: Inspection, actor, *, strengths: str, shortcomings: str, recommendations: str,
-               groups: dict[str, str] | None = None, priorities: dict[str, str] | None = None,
+               responsibility: str = "", groups: dict[str, str] | None = None, priorities: dict[str, str] | None = None,
                deadlines: dict[str, date] | None = None) -> Conclusion:
     """Keep the lead's text and their choices for each proposed action without issuing.
 
@@ -160,6 +160,7 @@ def save_draft(inspection: Inspection, actor, *, strengths: str, shortcomings: s
     conclusion = get_conclusion(inspection) or Conclusion(inspection_id=inspection.id)
     conclusion.strengths, conclusion.shortcomings, conclusion.recommendations = (
         (strengths or "").strip(), (shortcomings or "").strip(), (recommendations or "").strip())
+    conclusion.responsibility = (responsibility or "").strip() or None
     if not (groups is None and priorities is None and deadlines is None):
         keys = list(dict.fromkeys([*(groups or {}), *(priorities or {}), *(deadlines or {})]))
         conclusion.proposal_choices = _clean_choices(keys, groups or {}, priorities or {}, deadlines or {}) or None
@@ -192,7 +193,7 @@ def plan_actions(proposals_: list[Proposal], choices: dict[str, dict], *, today:
 
 
 def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, recommendations: str,
-          today: date, days_by_severity: dict[str, int], locale: str, groups: dict[str, str] | None = None,
+          responsibility: str = "", today: date, days_by_severity: dict[str, int], locale: str, groups: dict[str, str] | None = None,
           priorities: dict[str, str] | None = None, deadlines: dict[str, date] | None = None,
           ) -> tuple[Conclusion, list[RemediationAction]]:
     """Issue the conclusion: the inspection becomes concluded and its actions are created.
@@ -206,7 +207,7 @@ def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, r
     the submission announced have not arrived.
     """
     conclusion = save_draft(inspection, actor, strengths=strengths, shortcomings=shortcomings,
-                            recommendations=recommendations, groups=groups, priorities=priorities,
+                            recommendations=recommendations, responsibility=responsibility, groups=groups, priorities=priorities,
                             deadlines=deadlines)
     if not (conclusion.strengths or conclusion.shortcomings or conclusion.recommendations):
         raise ConclusionError(422, _("Write the strengths, shortcomings or recommendations before issuing."))
@@ -223,6 +224,9 @@ def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, r
     inspection.status = InspectionStatus.CONCLUDED
     inspection.concluded_at = now
     db.session.flush()
+    from ..reporting import minutes, numbers
+
+    numbers.assign("conclusion", inspection, minutes.local_date(now))
     audit.record(actor, "conclusion.issue", inspection, actions=[a.id for a in actions])
     notifications.notify(unit_officers(inspection.unit_id), "conclusion_issued",
                          _l("Conclusion issued: %(checklist)s"),

@@ -25,7 +25,11 @@ bp = Blueprint("dashboard", __name__)
 
 
 def filters_from_args(args) -> dashboard_service.Filters:
-    """Dashboard and export filters from a query string; a bad value is a 400 with a message."""
+    """Dashboard and export filters from a query string; a bad value is a 400 with a message
+    naming the filter as the page labels it, never the parameter's name."""
+    labels = {"period_start": _("Period from"), "period_end": _("Period to"), "plan_id": _("Plan"),
+              "checklist_id": _("Checklist"), "unit_id": _("Unit")}
+
     def day(name):
         raw = (args.get(name) or "").strip()
         if not raw:
@@ -33,14 +37,14 @@ def filters_from_args(args) -> dashboard_service.Filters:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            raise user_error(400, _("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=name)) from None
+            raise user_error(400, _("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=labels[name])) from None
 
     def number(name):
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
         if not raw.isdigit():
-            raise user_error(400, _("Enter a whole number for %(field)s.", field=name))
+            raise user_error(400, _("Enter a whole number for %(field)s.", field=labels[name]))
         return int(raw)
 
     unit_id = number("unit_id")

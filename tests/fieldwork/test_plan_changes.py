@@ -467,7 +467,8 @@ def test_the_unit_search_ignores_accents_and_narrows_by_province_and_kind(app, c
     assert names(q="") == []
     row = client.get("/plans/units.json?q=ba+diem").get_json()[0]
     assert (row["code"], row["province"], row["kind"]) == ("26734", "Thành phố Hồ Chí Minh", "ward")
-    assert client.get("/plans/units.json?q=x&province_id=abc").status_code == 400
+    refused = client.get("/plans/units.json?q=x&province_id=abc")
+    assert refused.status_code == 400 and "Vui lòng nhập số nguyên cho Tỉnh, thành phố." in refused.get_data(as_text=True)
     auth.logout()
     auth.login("officer")
     assert client.get("/plans/units.json?q=ba").status_code == 403

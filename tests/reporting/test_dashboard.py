@@ -146,5 +146,18 @@ def test_dashboard_page_draws_its_charts_inline_without_scripts(client, auth, ap
     assert page.count("<svg") >= 4
     assert re.findall(r"<script[^>]*>", page) == ['<script type="module" src="/static/js/date-echo.js">']
     assert "Signage" in page and "Phường Đống Đa" in page
-    assert client.get("/dashboard?period_start=soon").status_code == 400
+    refused = client.get("/dashboard?period_start=soon")
+    # the filter is named as the page labels it, not by its parameter
+    assert refused.status_code == 400
+    assert "Enter a valid date (YYYY-MM-DD) for Period from." in refused.get_data(as_text=True)
     assert client.get("/dashboard?unit=nope").status_code == 400
+
+
+def test_an_empty_dashboard_says_there_is_nothing_yet_rather_than_counting_zeros(client, auth, app):
+    with app.app_context():
+        make_user(Role.VIEWER, username="viewer")
+        db.session.commit()
+    auth.login("viewer")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Chưa có nội dung nào Không đạt lặp lại tại cùng một đơn vị." in page
+    assert "0 nội dung" not in page and "ở 0 đơn vị" not in page and "trên 0 cuộc" not in page

@@ -3,11 +3,13 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from server.extensions import db
 from server.models import (
     ActionStatus, Conclusion, Inspection, InspectionStatus, Notification, RemediationAction, Role, User,
 )
+from server.services.foundation import notifications
 from server.services.review import conclusions
 from tests.factories import make_team, make_unit, make_user
 from tests.remediation_factories import make_submitted_inspection
@@ -104,6 +106,12 @@ def test_issuing_tells_the_units_officers(world):
     db.session.commit()
     note = db.session.scalar(sa.select(Notification).where(Notification.user_id == officer.id))
     assert note.kind == "conclusion_issued" and note.link == f"/portal/inspections/{inspection.uuid}"
+    # The checklist is named in the language of whoever reads the notification.
+    title = inspection.definition["title"]
+    for lang in ("vi", "en"):
+        with force_locale(lang):
+            assert notifications.title_of(note).endswith(title[lang])
+    assert title == {"vi": "Bảng kiểm nhỏ", "en": "Small checklist"}
 
 
 @pytest.mark.parametrize("status", [InspectionStatus.SUBMITTED, InspectionStatus.CONCLUDED,

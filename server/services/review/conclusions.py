@@ -230,7 +230,7 @@ def issue(inspection: Inspection, actor, *, strengths: str, shortcomings: str, r
     audit.record(actor, "conclusion.issue", inspection, actions=[a.id for a in actions])
     notifications.notify(unit_officers(inspection.unit_id), "conclusion_issued",
                          _l("Conclusion issued: %(checklist)s"),
-                         params={"checklist": localize(inspection.definition["title"], locale)},
+                         params={"checklist": inspection.definition["title"]},  # in each reader's language
                          link=f"/portal/inspections/{inspection.uuid}", actor=actor)
     return conclusion, actions
 

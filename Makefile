@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 BIND   ?= 127.0.0.1:8000
+# How many processes share the test suite: one per core by default (pytest-xdist).
+TEST_WORKERS ?= auto
 # What `uv sync` installs besides the app: the test tools, except for `make serve`.
 EXTRAS ?= --extra test
 STAMP  ?= $(VENV)/.installed-dev
@@ -28,7 +30,7 @@ serve: ## Production: install without the test tools, migrate, import checklists
 	KIEMTRA_BIND=$(BIND) $(BIN)/gunicorn -c python:server.gunicorn_conf 'server:create_app()'
 
 test: setup ## Set up the virtualenv and run the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 setup: $(STAMP) $(MO)
 

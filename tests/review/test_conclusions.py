@@ -290,3 +290,4 @@ def test_the_lead_writes_individual_responsibility_and_the_notice_numbers_and_pr
         assert (number.kind, number.number, number.symbol) == ("conclusion", 1, "TB-ĐKT")
     page = " ".join(client.get(f"/inspections/{inspection_id}/conclusion").get_data(as_text=True).split())
     assert "Số: 01/TB-ĐKT" in page and "Kiểm điểm trách nhiệm" in page and said in page
+    assert said in client.get(f"/review/inspections/{uuid}").get_data(as_text=True)

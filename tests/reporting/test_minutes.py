@@ -45,7 +45,7 @@ def test_minutes_pdf_holds_the_unit_the_score_and_every_finding_with_diacritics(
         "Còn 1 hồ sơ giải quyết quá hạn chưa có phiếu xin lỗi",
         "Hòm thư góp ý không có khóa",
         "Đơn vị đang đặt làm biển hiệu mới, dự kiến hoàn thành trong tháng",
-        "19/20 (95%)", "Lê Đức Đại Diện", "Trần Thị Thư Ký", "Nguyễn Văn Trưởng",
+        "19/20 (95 %)", "Lê Đức Đại Diện", "Trần Thị Thư Ký", "Nguyễn Văn Trưởng",
         "Chưa đồng ý với kết luận về tỷ lệ đúng hạn", "08 giờ 30 phút", "10 giờ 45 phút",
     ]:
         assert expected in squashed, expected

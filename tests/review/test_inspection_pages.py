@@ -246,3 +246,4 @@ def test_the_history_reads_as_words_not_as_escaped_json(app, client, auth, world
     client.post("/lang/vi")
     html = page(client, f"/review/inspections/{world['submitted']}")
     assert "Câu trả lời: Không đạt → Đạt" in html or "Kết quả ghi nhận: Không đạt → Đạt" in html
+    assert "90/100 (90\u00a0%) → 48/50 (96\u00a0%)" in html  # a Vietnamese percent: 90 %

@@ -360,7 +360,8 @@ def test_home_separates_to_do_from_done_and_the_outbox_says_what_waits(app, live
     expect(todo.locator(f"a[data-uuid='{world['uuid']}'] .today-mark")).to_contain_text(text["today"])
     expect(done.locator(f"a[data-uuid='{concluded_uuid}']")).to_be_visible()
     expect(done.locator(".today-mark")).to_have_count(0)  # a concluded inspection is not today's work
-    day = today.strftime("%d/%m/%Y") if lang == "vi" else today.strftime("%m/%d/%Y")
+    # One style per language, four-digit years; English names the month (3 Dec 2026).
+    day = today.strftime("%d/%m/%Y") if lang == "vi" else f"{today.day} {today.strftime('%b')} {today.year}"
     expect(todo.locator(".when")).to_contain_text(day)
     expect(page.locator("p.who .role")).to_have_text(text["role"])
     shot(page, f"{lang}-home")

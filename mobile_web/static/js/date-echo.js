@@ -18,7 +18,9 @@ function echo(input) {
   };
   input.addEventListener('input', show);
   input.addEventListener('change', show);
-  input.after(out);
+  // Under the field; under its row when it sits in one beside a button ("Now").
+  const row = input.parentElement?.classList.contains('row') ? input.parentElement : null;
+  (row || input).after(out);
   show();
 }
 

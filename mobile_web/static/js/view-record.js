@@ -193,7 +193,8 @@ export function renderMinutes(ctx) {
     const input = h('input', { type: 'datetime-local', name: field, value: toLocalInput(draft[field]), disabled: !ctx.editable,
       onchange: (e) => { draft[field] = fromLocalInput(e.target.value); save(); } });
     return h('label', {}, label, h('div', { class: 'row nowrap' }, input, ctx.editable ? h('button', { type: 'button', name: `now-${field}`, text: t('Now'), onclick: () => {
-      draft[field] = new Date().toISOString(); input.value = toLocalInput(draft[field]); save(); } }) : null));
+      draft[field] = new Date().toISOString(); input.value = toLocalInput(draft[field]);
+      input.dispatchEvent(new Event('input')); save(); } }) : null)); // the date shown beside it follows
   };
   mount(h('div', { class: 'screen' }, back(ctx), h('h1', { text: t('Attendees, times and signatures') }),
     h('h2', { text: t('Attendees') }), h('ul', { class: 'list' }, draft.attendees.map(row)),

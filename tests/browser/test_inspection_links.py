@@ -91,7 +91,7 @@ def test_a_lead_finds_a_returned_inspection_by_typing_the_unit_without_accents(b
     page.fill("input[name=q]", "hoan kiem")
     with page.expect_navigation():
         page.get_by_role("button", name="Tìm").click()
-    assert page.get_by_role("heading", name="Đã trả lại cho tổ kiểm tra").is_visible()
+    assert page.get_by_role("heading", name="Đã trả lại cho đoàn kiểm tra").is_visible()
     page.get_by_role("link", name="Phường Hoàn Kiếm").click()
     page.wait_for_url(f"**/review/inspections/{world['returned']}")
 

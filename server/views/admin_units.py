@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -119,7 +119,7 @@ def edit(unit_id: int):
     error = None
     if unit.valid_to is not None:
         error = _("%(code)s %(name)s ended on %(date)s; it stays as it was.", code=unit.code, name=unit.name,
-                  date=unit.valid_to.isoformat())
+                  date=format_date(unit.valid_to, "short"))
         status = 409 if request.method == "POST" else 200
     elif request.method == "POST":
         status = 422
@@ -276,7 +276,7 @@ def reorganise(unit_id: int):
     status, error, preview = 200, None, None
     if unit.valid_to is not None:
         error = _("%(code)s %(name)s ended on %(date)s; it stays as it was.", code=unit.code, name=unit.name,
-                  date=unit.valid_to.isoformat())
+                  date=format_date(unit.valid_to, "short"))
         status = 409 if request.method == "POST" else 200
     elif request.method == "POST":
         status = 422

@@ -209,6 +209,7 @@ def test_extension_requested_by_the_unit_and_approved_by_the_lead_moves_the_dead
         remediation.request_extension(action, users["officer"], reason="Chờ kinh phí", new_deadline=old,
                                       today=date.today())
     assert err.value.status == 422
+    assert old.strftime("%d/%m/%Y") in str(err.value) and old.isoformat() not in str(err.value)  # as people write it
     request = remediation.request_extension(action, users["officer"], reason="Chờ kinh phí", new_deadline=later,
                                             today=date.today())
     with pytest.raises(remediation.RemediationError) as err:

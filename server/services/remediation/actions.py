@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -114,7 +115,7 @@ def request_extension(action: RemediationAction, actor, *, reason: str, new_dead
         raise RemediationError(422, _("Give the new deadline you ask for."))
     if new_deadline <= action.deadline or new_deadline <= today:
         raise RemediationError(422, _("The new deadline must be later than the current one (%(date)s) and than today.",
-                                      date=action.deadline.isoformat()))
+                                      date=format_date(action.deadline, "short")))
     if pending_extension(action) is not None:
         raise RemediationError(409, _("An extension request is already waiting for a decision."))
     request = ExtensionRequest(action_id=action.id, requested_by_id=actor.id, reason=reason,

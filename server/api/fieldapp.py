@@ -93,11 +93,12 @@ class InspectionSubmission(MethodView):
 
 
 def _signatures(value: dict | None) -> dict | None:
-    """Only what was given: {"lead": {"name", "evidence_uuid"}, "unit": {...} | {"refused", "reason"}}."""
+    """Only what was given: {"lead": {"name", "evidence_uuid"}, "secretary": {...},
+    "unit": {...} | {"refused", "reason"}}."""
     if not value:
         return None
     out = {}
-    for side in ("lead", "unit"):
+    for side in ("lead", "secretary", "unit"):
         sig = value.get(side)
         if not sig:
             continue

@@ -83,6 +83,8 @@ class SignatureSchema(Schema):
 
 class SignaturesSchema(Schema):
     lead = fields.Nested(SignatureSchema, load_default=None, allow_none=True)
+    secretary = fields.Nested(SignatureSchema, load_default=None, allow_none=True, metadata={
+        "description": "The team's secretary, who took the minutes and signs them with the lead (optional)."})
     unit = fields.Nested(SignatureSchema, load_default=None, allow_none=True)
 
 

@@ -129,6 +129,8 @@ def missing_evidence(inspection: Inspection) -> list[str]:
 def _describe(uuid: str, place: Mapping, signers: Mapping, items: Mapping, findings: Mapping) -> str:
     if signers.get(uuid) == "lead":
         return _("the team lead's signature")
+    if signers.get(uuid) == "secretary":
+        return _("the secretary's signature")
     if uuid in signers:
         return _("the unit representative's signature")
     if place.get("finding_uuid") in findings:

@@ -137,7 +137,8 @@ def test_dashboard_page_draws_its_charts_inline_without_scripts(client, auth, ap
         make_user(Role.VIEWER, username="viewer")
         version = make_checklist_version()
         plan = make_plan(version=version)
-        done(_make_inspection(unit=make_unit(name="Phường Đống Đa"), version=version, plan=plan), "fail")
+        inspection = done(_make_inspection(unit=make_unit(name="Phường Đống Đa"), version=version, plan=plan), "fail")
+        month = inspection.window_start
         db.session.commit()
     auth.login("viewer")
     client.post("/lang/en", data={"next": "/"})
@@ -146,6 +147,13 @@ def test_dashboard_page_draws_its_charts_inline_without_scripts(client, auth, ap
     assert page.count("<svg") >= 4
     assert re.findall(r"<script[^>]*>", page) == ['<script type="module" src="/static/js/date-echo.js">']
     assert "Signage" in page and "Phường Đống Đa" in page
+    # Months and percents as the reader writes them: Dec 2026 and 47.5%; 12/2026 and 47,5 % in Vietnamese.
+    assert f">{month.strftime('%b')} {month.year}<" in page and not re.search(r">\d\d-\d\d<", page)
+    assert re.search(r"\d% \(n=1\)", page)
+    client.post("/lang/vi", data={"next": "/"})
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert f">{month.month:02d}/{month.year}<" in page and re.search(r"\d\u00a0% \(n=1\)", page)
+    client.post("/lang/en", data={"next": "/"})
     refused = client.get("/dashboard?period_start=soon")
     # the filter is named as the page labels it, not by its parameter
     assert refused.status_code == 400

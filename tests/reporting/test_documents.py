@@ -369,3 +369,13 @@ def test_a_surprise_check_records_the_decision_shown_on_arrival(client, auth, ap
     page = " ".join(client.get(f"/inspections/{world}/minutes").get_data(as_text=True).split())
     assert ("khi đến đơn vị, Đoàn kiểm tra đã công bố Quyết định số 123/QĐ-UBND ngày 03 tháng 11 năm 2026 "
             "của Chủ tịch Ủy ban nhân dân thành phố") in page
+
+
+def test_without_a_decision_on_the_plan_the_teams_notice_goes_to_the_body_above_it(client, auth, app, world):
+    with app.app_context():
+        db.session.get(Inspection, world).plan.decision_signer = None
+        db.session.commit()
+    _as(app, "lead", "vi")
+    auth.login("lead")
+    text = text_of(pdf(client, f"/inspections/{world}/conclusion.pdf", "conclusion-no-decision.pdf"))
+    assert "- ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI (để báo cáo);" in text

@@ -89,14 +89,19 @@ def _signer(inspection: Inspection, conf: dict) -> dict:
     lead = inspection.team.lead if inspection.team is not None else None
     name = (lead.full_name or lead.username) if lead else ""
     return {"lines": [_("ON BEHALF OF THE INSPECTION TEAM"), _("TEAM LEAD")], "name": name,
-            "leave_out": [name, "Trưởng đoàn", "Trưởng đoàn kiểm tra", "Trưởng Đoàn kiểm tra", "Team lead"]}
+            "leave_out": [name, "Trưởng đoàn", "Trưởng đoàn kiểm tra", "Trưởng Đoàn kiểm tra",
+                          "Team lead"]}
 
 
-def _ordering_body(plan: Plan | None) -> list[str]:
-    """The body that ordered the inspection (who signed the decision), told of the document."""
-    if plan is None or not plan.decision_signer:
-        return []
-    return [_("%(body)s (to report)", body=plan.decision_signer)]
+def _ordering_body(plan: Plan | None, conf: dict) -> list[str]:
+    """The body that ordered the inspection (who signed the decision), told of the
+    document. Without a decision on the plan, a team's document goes to the body
+    above it (the heading's parent body); a body's own document needs no copy."""
+    if plan is not None and plan.decision_signer:
+        return [_("%(body)s (to report)", body=plan.decision_signer)]
+    if conf["SIGNING_MODE"] == "team":
+        return [_("%(body)s (to report)", body=conf["ISSUING_BODY_PARENT"])]
+    return []
 
 
 def _common(kind: str, inspection: Inspection, day: date) -> dict:
@@ -122,8 +127,8 @@ def notice_context(inspection: Inspection) -> dict:
     signer = _signer(inspection, out["settings"])
     out.update({
         "checklist_title": localize(inspection.checklist_version.title, out["locale"]), "signer": signer,
-        "recipients": doc_text.recipients(out["settings"]["NOTICE_DISTRIBUTION"], add=_ordering_body(plan),
-                                          leave_out=signer["leave_out"]),
+        "recipients": doc_text.recipients(out["settings"]["NOTICE_DISTRIBUTION"],
+                                          add=_ordering_body(plan, out["settings"]), leave_out=signer["leave_out"]),
     })
     return out
 
@@ -274,7 +279,8 @@ def conclusion_context(inspection: Inspection) -> dict:
         "score": inspection.score or {}, "score_words": score_words(inspection.score, definition, out["locale"]),
         "report_deadline": _report_deadline(actions),
         "recipients": doc_text.recipients(out["settings"]["CONCLUSION_DISTRIBUTION"],
-                                          add=_ordering_body(inspection.plan), leave_out=signer["leave_out"]),
+                                          add=_ordering_body(inspection.plan, out["settings"]),
+                                          leave_out=signer["leave_out"]),
     })
     return out
 

@@ -123,7 +123,7 @@ def test_the_long_inspection_is_narrowed_to_its_failed_answers(browser_page, wor
     answers = page.locator("li.item[id^=item-]")
     assert answers.count() == SECTIONS * PER_SECTION
     full_height = page.evaluate("document.documentElement.scrollHeight")
-    page.get_by_role("button", name=f"Chỉ tiêu chí không đạt ({len(FAILED)})").click()
+    page.get_by_role("button", name=f"Chỉ nội dung Không đạt ({len(FAILED)})").click()
     visible = page.locator("li.item[id^=item-]:visible")
     assert visible.count() == len(FAILED)
     assert {el.get_attribute("id") for el in visible.element_handles()} == {f"item-{k}" for k in FAILED}

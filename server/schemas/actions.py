@@ -23,9 +23,15 @@ class ActionEventSchema(Schema):
                                            "name": f.original_name} for f in e.evidence])
 
 
+def _title(action) -> str:
+    from ..services.remediation.actions import title_in
+
+    return title_in(action)  # in the caller's language, like the pages
+
+
 class ActionSchema(Schema):
     id = fields.Int()
-    title = fields.Str()
+    title = fields.Function(_title)
     status = fields.Str()
     severity = fields.Str()
     priority = fields.Str()

@@ -34,3 +34,13 @@ def test_an_action_from_a_checklist_item_is_titled_in_the_readers_language(
     listing = client.get("/portal/actions").get_data(as_text=True)
     assert expected in listing and absent not in listing
     assert "<h1>Cửa kính bị vỡ</h1>" in client.get(f"/actions/{written}").get_data(as_text=True)
+
+
+def test_the_api_gives_the_action_title_in_the_callers_language(app, client, auth, actions):
+    from_item, _written = actions
+    with app.app_context():
+        db.session.query(User).filter_by(username="officer").update({"locale": "en"})
+        db.session.commit()
+    auth.login("officer")
+    assert client.get(f"/api/actions/{from_item}").get_json()["title"] == "Signage"
+    assert {a["id"]: a["title"] for a in client.get("/api/actions").get_json()}[from_item] == "Signage"

@@ -15,10 +15,11 @@ def _count(value, locale: str) -> str:
     return format_decimal(value, format="#,##0.##", locale=locale) if isinstance(value, (int, float)) else str(value)
 
 
-def _percent(value: float, locale: str) -> str:
+def _percent(value: float, locale: str, digits: int = 1) -> str:
     """A share as the reader writes it: 96,5 % in Vietnamese, 96.5% in English."""
-    pattern = "#,##0.#\u00a0%" if str(locale).startswith("vi") else "#,##0.#%"
-    return format_percent(round(value, 1) / 100, format=pattern, locale=locale)
+    decimals = "." + "#" * digits
+    pattern = f"#,##0{decimals}\u00a0%" if str(locale).startswith("vi") else f"#,##0{decimals}%"
+    return format_percent(round(value, digits) / 100, format=pattern, locale=locale)
 
 
 def outcome_labels() -> dict[str, str]:
@@ -67,6 +68,11 @@ def _figure(value) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _shown_percent(value, locale: str) -> str:
+    # As precise as the rule: a score of 79.995 % is below a pass mark of 80 %.
+    return "" if value is None else _percent(float(value), locale, digits=3)
+
+
 def _quoted(keys, titles: dict[str, str]) -> str:
     named = ", ".join(f"“{titles.get(k, k)}”" for k in keys[:NAMED_ITEMS])
     return named + (f", … (+{len(keys) - NAMED_ITEMS})" if len(keys) > NAMED_ITEMS else "")
@@ -93,14 +99,17 @@ def decision_text(decided_by: dict | None, titles: dict[str, dict[str, str]]) ->
         return _("The required items %(items)s are not answered.", items=_quoted(keys, items))
     if rule == "nothing_scored":
         return _("Nothing was scored, so the inspection passes.")
-    figures = {"percent": _figure(decided_by.get("percent")), "pass_mark": _figure(decided_by.get("pass_mark"))}
+    # Percents as the reader writes them (60 % in Vietnamese, 60% in English).
+    locale = str(get_locale() or "vi")
+    figures = {"percent": _shown_percent(decided_by.get("percent"), locale),
+               "pass_mark": _shown_percent(decided_by.get("pass_mark"), locale)}
     if rule == "below_pass_mark":
-        return _("The score of %(percent)s%% is below the pass mark of %(pass_mark)s%%.", **figures)
+        return _("The score of %(percent)s is below the pass mark of %(pass_mark)s.", **figures)
     if rule == "pass_mark_met":
-        return _("The score of %(percent)s%% reaches the pass mark of %(pass_mark)s%%.", **figures)
+        return _("The score of %(percent)s reaches the pass mark of %(pass_mark)s.", **figures)
     if rule == "section_below_pass_mark":
         first = decided_by.get("section")
-        text = _("The section “%(section)s” scored %(percent)s%%, below its own pass mark of %(pass_mark)s%%.",
+        text = _("The section “%(section)s” scored %(percent)s, below its own pass mark of %(pass_mark)s.",
                  section=sections.get(first, first), **figures)
         others = [k for k in decided_by.get("sections") or () if k != first]
         if others:

@@ -74,6 +74,11 @@ def test_an_abolished_unit_is_kept_as_history_and_cannot_be_edited(app, admin, w
     assert "This unit ended on" in page
     r = admin.post(f"/admin/units/{world['old']}/edit", data=_unit_form(code="009", name="Quận Mới", parent_code="01"))
     assert r.status_code == 409
+    # the refusal gives the end date as a person writes it, not 2025-07-01
+    with app.app_context():
+        ended = db.session.get(Unit, world["old"]).valid_to
+    assert f"ended on {ended.day} {ended.strftime('%b')} {ended.year}" in r.get_data(as_text=True)
+    assert ended.isoformat() not in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Unit, world["old"]).name == "Quận Thanh Xuân"
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ...extensions import db
+from ...i18n import format_day
 from ...models import (ActionEvent, ActionStatus, RemediationAction, SuccessionKind, Unit, UnitLocation,
                        UnitSuccession)
 from ..evidence.geo import parse_coordinate
@@ -71,10 +72,10 @@ def reorganise(olds: list[Unit], successor: Unit, *, effective: date, legal_basi
         raise UnitError(_("A unit cannot be merged into itself (%(code)s).", code=successor.code))
     if successor.valid_to is not None:
         raise UnitError(_("%(code)s %(name)s ended on %(date)s and cannot take over other units.",
-                          code=successor.code, name=successor.name, date=successor.valid_to.isoformat()))
+                          code=successor.code, name=successor.name, date=format_day(successor.valid_to)))
     if successor.valid_from is not None and successor.valid_from > effective:
         raise UnitError(_("%(code)s %(name)s only exists from %(date)s.", code=successor.code,
-                          name=successor.name, date=successor.valid_from.isoformat()))
+                          name=successor.name, date=format_day(successor.valid_from)))
     _check_can_end(olds, effective)
 
     result = MergeResult(successor=successor, successions=[], moved_actions=[])
@@ -98,10 +99,10 @@ def _check_can_end(olds: list[Unit], effective: date) -> None:
     for old in olds:
         if old.valid_to is not None:
             raise UnitError(_("%(code)s %(name)s already ended on %(date)s.",
-                              code=old.code, name=old.name, date=old.valid_to.isoformat()))
+                              code=old.code, name=old.name, date=format_day(old.valid_to)))
         if old.valid_from is not None and old.valid_from >= effective:
             raise UnitError(_("%(code)s %(name)s starts on %(date)s; it cannot end on or before that.",
-                              code=old.code, name=old.name, date=old.valid_from.isoformat()))
+                              code=old.code, name=old.name, date=format_day(old.valid_from)))
 
 
 def rename_unit(unit: Unit, *, name: str, code: str | None = None, effective: date,
@@ -146,7 +147,7 @@ def split_unit(unit: Unit, successors: list[Unit], *, actions_to: Unit, effectiv
             raise UnitError(_("A unit cannot be merged into itself (%(code)s).", code=unit.code))
         if successor.valid_to is not None:
             raise UnitError(_("%(code)s %(name)s ended on %(date)s and cannot take over other units.",
-                              code=successor.code, name=successor.name, date=successor.valid_to.isoformat()))
+                              code=successor.code, name=successor.name, date=format_day(successor.valid_to)))
     _check_can_end([unit], effective)
     result = MergeResult(successor=actions_to, successions=[], moved_actions=[])
     for successor in successors:
@@ -185,7 +186,7 @@ def _move_open_actions(old: Unit, successor: Unit, kind: str, effective: date, a
         action.events.append(ActionEvent(
             kind="moved_to_successor",
             note=_("Moved from %(old)s to %(new)s (%(kind)s effective %(date)s).",
-                   old=old.name, new=successor.name, kind=kind, date=effective.isoformat()),
+                   old=old.name, new=successor.name, kind=kind, date=format_day(effective)),
             data={"from_unit": old.code, "to_unit": successor.code,
                   "from_unit_id": old.id, "to_unit_id": successor.id, "succession": str(kind)},
             actor_id=getattr(actor, "id", None),
@@ -244,7 +245,7 @@ def update_unit(unit: Unit, fields: UnitFields, *, actor=None) -> dict:
     """
     if unit.valid_to is not None:
         raise UnitError(_("%(code)s %(name)s ended on %(date)s; it stays as it was.",
-                          code=unit.code, name=unit.name, date=unit.valid_to.isoformat()))
+                          code=unit.code, name=unit.name, date=format_day(unit.valid_to)))
     clean = _check_fields(fields, unit=unit)
     before = {"code": unit.code, "name": unit.name, "kind": unit.kind,
               "parent": unit.parent.code if unit.parent else None,

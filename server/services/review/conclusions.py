@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
+from ...i18n import format_day
 from ...models import ActionEvent, ActionStatus, Conclusion, Inspection, InspectionStatus, RemediationAction
 from ...models.types import utcnow
 from ..foundation import audit, notifications
@@ -186,7 +187,7 @@ def plan_actions(proposals_: list[Proposal], choices: dict[str, dict], *, today:
             deadline = date.fromisoformat(chosen["deadline"])
             if today is not None and deadline < today:
                 raise ConclusionError(422, _("A deadline cannot be in the past (%(date)s).",
-                                             date=deadline.isoformat()))
+                                             date=format_day(deadline)))
             proposal.deadline = deadline
         grouped.setdefault(group_label(number, chosen.get("group")), []).append(proposal)
     return grouped

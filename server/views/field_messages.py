@@ -82,6 +82,7 @@ def messages() -> dict[str, str]:
         "Submit": _("Submit"),
         "Submitted %(time)s": _("Submitted %(time)s"),
         "Team lead": _("Team lead"),
+        "Secretary": _("Secretary"),
         "The phone is running out of storage. Send your inspections soon.": _("The phone is running out of storage. Send your inspections soon."),
         "The representative refused to sign": _("The representative refused to sign"),
         "Time": _("Time"),

@@ -14,7 +14,7 @@ export async function loadDraft(insp) {
     answers: Object.fromEntries((insp.answers || []).map((a) => [a.item_key, { value: a.value, na: a.na, note: a.note }])),
     findings: (insp.findings || []).map(({ uuid, item_key, severity, description }) => ({ uuid, item_key, severity, description })),
     attendees: (insp.attendees || []).map(({ side, name, position }) => ({ side, name, position })),
-    signatures: { lead: sig.lead || null, unit: sig.unit || null },
+    signatures: { lead: sig.lead || null, secretary: sig.secretary || null, unit: sig.unit || null },
     started_at: insp.started_at,
     ended_at: insp.ended_at,
     checkin: null,
@@ -58,7 +58,7 @@ export function submission(insp, draft, photos) {
     answers,
     findings: draft.findings,
     attendees: draft.attendees.filter((a) => a.name && a.name.trim()),
-    signatures: { lead: sig.lead || null, unit: sig.unit || null },
+    signatures: { lead: sig.lead || null, secretary: sig.secretary || null, unit: sig.unit || null },
     photos: photos.map(({ uuid, kind, item_key, finding_uuid }) => ({ uuid, kind, item_key, finding_uuid })),
   };
 }

@@ -119,7 +119,7 @@ function signatureBlock(ctx, side) {
   const save = () => drafts.saveDraft(draft);
   const name = h('input', { name: `sign-${side}-name`, value: sig.name || '', disabled: !ctx.editable, autocomplete: 'off',
     oninput: (e) => { draft.signatures[side] = { ...(draft.signatures[side] || {}), name: e.target.value }; save(); } });
-  const title = side === 'lead' ? t('Team lead') : t("Unit's representative");
+  const title = { lead: t('Team lead'), secretary: t('Secretary') }[side] || t("Unit's representative");
   const local = ctx.photos.find((p) => p.uuid === sig.evidence_uuid);
   const held = (ctx.insp.evidence || []).find((e) => e.uuid === sig.evidence_uuid);
   const box = h('div', { class: 'sign-box' });
@@ -200,7 +200,8 @@ export function renderMinutes(ctx) {
     h('h2', { text: t('Attendees') }), h('ul', { class: 'list' }, draft.attendees.map(row)),
     ctx.editable ? h('div', { class: 'row' }, add('team'), add('unit')) : null,
     h('h2', { text: t('Time') }), time('started_at', t('Start')), time('ended_at', t('End')),
-    h('h2', { text: t('Signatures') }), signatureBlock(ctx, 'lead'), signatureBlock(ctx, 'unit')));
+    h('h2', { text: t('Signatures') }), signatureBlock(ctx, 'lead'), signatureBlock(ctx, 'secretary'),
+    signatureBlock(ctx, 'unit')));
 }
 
 const counted = (n, one, many) => (n === 1 ? t(one) : t(many, { n }));
@@ -245,7 +246,7 @@ function syncPanel(ctx) {
 // What a submission will carry, as lines for the confirmation.
 function summary(ctx, body) {
   const { insp, draft } = ctx;
-  const sigs = ['lead', 'unit'].filter((side) => (draft.signatures?.[side]?.evidence_uuid || draft.signatures?.[side]?.typed)
+  const sigs = ['lead', 'secretary', 'unit'].filter((side) => (draft.signatures?.[side]?.evidence_uuid || draft.signatures?.[side]?.typed)
     && !draft.signatures[side].refused).length;
   const photos = ctx.photos.filter((p) => p.kind === 'photo').length;
   const held = (insp.evidence || []).filter((e) => e.kind === 'photo' && !e.withdrawn_at && !ctx.withdrawing.has(e.uuid)).length;

@@ -250,7 +250,8 @@ def test_merge_records_succession_ends_old_units_and_moves_only_open_actions(ctx
     assert open_action.unit is new and in_progress.unit is new
     assert closed.unit is old_a and cancelled.unit is old_b and closed.events == []
     event = open_action.events[-1]
-    assert event.kind == "moved_to_successor" and event.note
+    assert event.kind == "moved_to_successor"
+    assert "(merged effective 1 Jul 2025)" in event.note  # a word, not the code "merge"
     assert event.data["from_unit"] == "00001" and event.data["to_unit"] == "00003"
     audited = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "unit.merge")).all()
     assert {e.object_id for e in audited} == {str(old_a.id), str(old_b.id)}

@@ -175,6 +175,12 @@ def open_actions_of(units: list[Unit]) -> list[RemediationAction]:
     ))
 
 
+def succession_label(kind: str) -> str:
+    """How a note names a reorganisation, in the current language."""
+    return {SuccessionKind.MERGE: _("merged"), SuccessionKind.SPLIT: _("split"),
+            SuccessionKind.RENAME: _("renamed"), SuccessionKind.TRANSFER: _("transferred")}.get(kind, str(kind))
+
+
 def _move_open_actions(old: Unit, successor: Unit, kind: str, effective: date, actor) -> list[RemediationAction]:
     actions = list(db.session.scalars(
         sa.select(RemediationAction)
@@ -186,7 +192,7 @@ def _move_open_actions(old: Unit, successor: Unit, kind: str, effective: date, a
         action.events.append(ActionEvent(
             kind="moved_to_successor",
             note=_("Moved from %(old)s to %(new)s (%(kind)s effective %(date)s).",
-                   old=old.name, new=successor.name, kind=kind, date=format_day(effective)),
+                   old=old.name, new=successor.name, kind=succession_label(kind), date=format_day(effective)),
             data={"from_unit": old.code, "to_unit": successor.code,
                   "from_unit_id": old.id, "to_unit_id": successor.id, "succession": str(kind)},
             actor_id=getattr(actor, "id", None),

@@ -1,4 +1,5 @@
 """The unit officer's portal, and who reaches every portal, review and action route."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -36,6 +37,10 @@ def test_the_portal_shows_the_units_notices_conclusions_and_actions_and_nothing_
         assert leak not in home
     notice = page(client, f"/portal/notices/{own.notice_uuid}")
     assert "Báo cáo tự kiểm tra" in notice and f"Hội trường {own.unit_name}" in notice
+    # The official notice is one link away, as a page and as PDF, and it opens for the officer.
+    official = re.search(r'href="(/inspections/\d+/notice)"', notice).group(1)
+    assert f'href="{official}.pdf"' in notice
+    assert "Kính gửi" in page(client, official) or "To:" in page(client, official)
     concluded = page(client, f"/portal/inspections/{own.concluded_uuid}")
     assert f"Phát hiện của {own.unit_name}" in concluded and f"/actions/{own.action_id}" in concluded
 

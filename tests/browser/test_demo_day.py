@@ -102,7 +102,7 @@ def test_the_demo_lead_walks_the_day_queue_returned_approved_and_concluded(app, 
     page.get_by_role("link", name=text["write"]).click()
     page.wait_for_url(f"**/review/inspections/{day['approved']['uuid']}/conclusion")
     expect(page.locator(".waiting-evidence")).to_contain_text(text["waiting"])
-    expect(page.locator("ol.proposals")).to_contain_text(re.compile(r"41/50 \(82 ?%\)"))
+    expect(page.locator("ol.proposals")).to_contain_text(re.compile(r"41/50 \(82\s?%\)"))
     assert_accessible(page, "the demo's conclusion waiting for a photo")
     shot(page, f"{lang}-approved-conclusion")
     page.locator(".waiting-evidence").get_by_role("link", name=text["return"]).click()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from server.extensions import db
-from server.models import AuditEvent, InspectionStatus, Role, Team, User
+from server.models import AuditEvent, InspectionStatus, Role, Team, Unit, User
 from tests.factories import PASSWORD, make_inspection, make_team, make_unit, make_user
 
 
@@ -34,8 +34,8 @@ def test_the_users_list_filters_by_role_team_unit_and_status(app, admin):
         team = make_team(name="Đoàn Một")
         make_user(Role.INSPECTOR, username="an", team=team)
         make_user(Role.INSPECTOR, username="binh")
-        officer = make_user(Role.UNIT_OFFICER, username="chi")
-        officer.unit = db.session.scalar(sa.select(officer.unit.__class__).where(officer.unit.__class__.code == "00004"))
+        ba_dinh = db.session.scalar(sa.select(Unit).where(Unit.code == "00004"))
+        make_user(Role.UNIT_OFFICER, username="chi", unit=ba_dinh)
         gone = make_user(Role.VIEWER, username="dung")
         gone.active = False
         db.session.commit()

@@ -201,7 +201,7 @@ def test_conclusion_notice_orders_deadlines_score_and_report(client, auth, app, 
     assert "Yêu cầu Phường Hoàn Kiếm:" in text
     assert "Làm lại biển hiệu Bộ phận Một cửa — hoàn thành trước ngày 15 tháng 12 năm 2026;" in text
     assert "hoàn thành trước ngày 05 tháng 01 năm 2027" in text
-    assert "3/5 điểm (đạt 60%)" in text
+    assert "3/5 điểm (đạt 60 %)" in text  # Vietnamese writes a space before %
     assert "Kiểm điểm trách nhiệm" in text and "kiểm điểm trách nhiệm cán bộ để hồ sơ quá hạn" in text
     assert "gửi báo cáo kết quả khắc phục" in text and "trước ngày 05 tháng 01 năm 2027./." in text
     assert "- Chủ tịch Ủy ban nhân dân thành phố (để báo cáo);" in text

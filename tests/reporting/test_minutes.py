@@ -40,7 +40,7 @@ def test_minutes_pdf_holds_the_unit_the_score_and_every_finding_with_diacritics(
     squashed = " ".join(text.split())  # lines wrap anywhere in a PDF
     for expected in [
         "Phường Hoàn Kiếm", "ĐOÀN KIỂM TRA CẢI CÁCH HÀNH CHÍNH", "/BB-ĐKT",
-        "3/5 (60%)",  # the score: 0 of 2 (failed) + 3 of 3 (95% on time)
+        "3/5 (60 %)",  # the score: 0 of 2 (failed) + 3 of 3 (95% on time)
         "Biển hiệu bị che khuất, chữ mờ không đọc được",
         "Còn 1 hồ sơ giải quyết quá hạn chưa có phiếu xin lỗi",
         "Hòm thư góp ý không có khóa",

@@ -17,6 +17,7 @@ from ..fieldwork.inspections import create_planned_inspection
 from ..directory.units import REFORM_DATE
 from ..directory.users import create_user, get_or_create_team
 from .demo_day import build_lead_day
+from ..foundation import settings as org_settings
 from ..foundation.settings import local_today
 
 DEMO_PASSWORD = "kiemtra-demo"
@@ -118,6 +119,8 @@ def build(checklists_folder: str | Path, today: date | None = None) -> dict:
         users[username] = create_user(
             username=username, role=role, password=DEMO_PASSWORD, full_name=full_name, unit_code=unit_code
         )
+    # The documents' heading names a real body, not the default's placeholder.
+    org_settings.update({"ISSUING_BODY_PARENT": "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"}, actor=users["admin"])
     team = get_or_create_team(TEAM)
     team.lead = users["lead"]
     team.members.extend([users["lead"], users["inspector"], users["inspector2"]])
@@ -154,7 +157,11 @@ def _plan(title, kind, checklist_key, team, today, **notice) -> Plan:
         raise ValueError(f"checklist {checklist_key!r} is missing from the checklists folder")
     plan = Plan(
         title=title, kind=kind, period_start=today, period_end=today + timedelta(days=30),
-        checklist_id=version.checklist_id, team=team, **notice,
+        checklist_id=version.checklist_id, team=team,
+        # The legal basis every document of the plan cites.
+        plan_number="45/KH-UBND", plan_date=today - timedelta(days=20),
+        decision_number="312/QĐ-UBND", decision_date=today - timedelta(days=15),
+        decision_signer="Chủ tịch Ủy ban nhân dân Thành phố", **notice,
     )
     db.session.add(plan)
     return plan

@@ -69,6 +69,10 @@ def build_lead_day(*, today: date, units: dict[str, Unit], users: dict[str, User
         units=[units[code] for code in codes.values()], schedule=schedule,
         purpose="Đánh giá việc thực hiện cơ chế một cửa, một cửa liên thông tại cấp xã sau sắp xếp.",
     )
+    # The legal basis every document of the plan cites.
+    plan.plan_number, plan.plan_date = "38/KH-UBND", today - timedelta(days=60)
+    plan.decision_number, plan.decision_date = "271/QĐ-UBND", today - timedelta(days=55)
+    plan.decision_signer = "Chủ tịch Ủy ban nhân dân Thành phố"
     plans.publish_notice(lead, plan, notice_date=today - timedelta(days=44),
                          place="Trụ sở Trung tâm Phục vụ hành chính công của từng phường, xã",
                          requested_documents="Báo cáo tự đánh giá; sổ theo dõi hồ sơ; quyết định công bố TTHC")

@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from ..extensions import db
 from ..models import RemediationAction, Role
 from ..permissions import authorize
-from ..schemas.actions import ActionDetailSchema, ActionQuerySchema, ActionSchema, local_today
+from ..schemas.actions import ActionDetailSchema, ActionQuerySchema, ActionSchema
+from ..services.foundation.settings import local_today
 from ..services.remediation.actions import visible_actions
 
 blp = Blueprint("actions_api", __name__, url_prefix="/api/actions", description="Remediation actions")

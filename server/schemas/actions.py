@@ -1,14 +1,7 @@
 """Marshmallow schemas for remediation actions."""
-from datetime import date
-
 from marshmallow import Schema, fields
 
-from ..services.foundation import settings as org_settings
-
-
-def local_today() -> date:
-    """Today where the teams work (the organisation's time zone), which decides what is overdue."""
-    return org_settings.local_today()
+from ..services.foundation.settings import local_today
 
 
 class ActionEventSchema(Schema):

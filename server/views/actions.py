@@ -19,7 +19,7 @@ from ..extensions import db
 from ..forms.actions import ExtensionDecisionForm, ExtensionRequestForm
 from ..models import ActionStatus, ExtensionRequest, RemediationAction, Role
 from ..permissions import authorize, can
-from ..schemas.actions import local_today  # one definition of "today" (the teams' time zone)
+from ..services.foundation.settings import local_today
 from ..services.evidence import files as evidence_service
 from ..services.remediation import actions as remediation, rules as remediation_rules
 from ..services.remediation.actions import visible_actions

@@ -18,7 +18,8 @@ from ..permissions import authorize, authorized_inspection, inspection_scope
 from ..services.review import conclusions
 from ..services.remediation import rules as remediation_rules
 from ..services.reporting import report_text
-from .actions import local_today, visible_actions
+from ..services.foundation.settings import local_today
+from .actions import visible_actions
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 

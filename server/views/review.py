@@ -19,7 +19,7 @@ from ..services.checklists import scoring
 from ..services.checklists.definition import item_index, iter_items
 from ..services.reporting.report_text import measured_texts, score_words
 from ..services.foundation import settings as org_settings
-from .actions import local_today
+from ..services.foundation.settings import local_today
 from ..i18n import text_for
 
 bp = Blueprint("review", __name__, url_prefix="/review")

@@ -147,6 +147,31 @@ def format_day(value, formal: bool = False) -> str:
     return format_date(value, FORMAL_DATE[current_language()] if formal else "short")
 
 
+def parse_day(text: str):
+    """A date as a person types it: 18/12/2026 (day first, as both languages write it here),
+    18-12-2026, 18.12.2026, 2026-12-18 (what a date picker sends) or 18 Dec 2026; None if not a date."""
+    from datetime import date, datetime
+
+    text = " ".join(str(text or "").split())
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def date_example() -> str:
+    """How a date is written in the reader's language, shown in a message that refuses one."""
+    from datetime import date
+
+    return format_day(date(2026, 12, 18))
+
+
 def format_month(period: str) -> str:
     """A month stored as "2026-12" in the reader's style: 12/2026, Dec 2026."""
     from datetime import date

@@ -15,7 +15,9 @@ other text (their Vietnamese is in the app's catalogue).
 from __future__ import annotations
 
 from flask_babel import get_translations
+from flask_babel import gettext
 from flask_wtf import FlaskForm
+from wtforms import DateField
 
 
 class _AppTranslations:
@@ -42,3 +44,29 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return _TRANSLATIONS
 
+
+
+class Day(DateField):
+    """A date field. A date picker sends 2026-12-18; where a browser has none, a person
+    types the date as they write it (18/12/2026), and a refusal names the field and shows
+    that style: "Hạn xử lý: vui lòng nhập ngày theo dạng 18/12/2026." — never a pattern such as
+    YYYY-MM-DD. The page shows the value back as the picker wants it (ISO)."""
+
+    def refusal(self, typed: str) -> str:
+        from ..i18n import date_example
+
+        return gettext("%(field)s: enter a date like %(example)s.", field=self.label.text,
+                       example=date_example())
+
+    def process_formdata(self, valuelist):
+        from ..i18n import parse_day
+
+        if not valuelist:
+            return
+        typed = " ".join(valuelist).strip()
+        if not typed:
+            self.data = None
+            return
+        self.data = parse_day(typed)
+        if self.data is None:
+            raise ValueError(self.refusal(typed))

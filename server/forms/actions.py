@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from . import Form
+from . import Day, Form
 
 # Long enough for any real reason; a pasted document is refused beside the field.
 NOTE_MAX = 5000
 
 
 class ExtensionRequestForm(Form):
-    new_deadline = DateField(_l("New deadline"), validators=[InputRequired()])
+    new_deadline = Day(_l("New deadline"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=NOTE_MAX)], render_kw={"rows": 3})
 
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from . import Form
+from . import Day, Form
 
 
 def _id_or_none(value):
@@ -17,8 +17,8 @@ class AuditFilterForm(Form):
     action = SelectField(_l("What was done"), validators=[Optional()])
     object_type = SelectField(_l("Object"), validators=[Optional()])
     object_id = StringField(_l("Object number"), validators=[Optional(), Length(max=64)])
-    day_from = DateField(_l("From"), validators=[Optional()])
-    day_to = DateField(_l("To"), validators=[Optional()])
+    day_from = Day(_l("From"), validators=[Optional()])
+    day_to = Day(_l("To"), validators=[Optional()])
 
     def offer(self, users, actions: list[tuple[str, str]], objects: list[tuple[str, str]], everyone: str) -> None:
         self.user.choices = [("", everyone)] + [(user.id, label) for user, label in users]

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from . import Form
+from . import Day, Form
 
 _ID = [Optional(), NumberRange(min=1)]
 
 
 class WorkbookForm(Form):
-    period_start = DateField(_l("From"), validators=[Optional()])
-    period_end = DateField(_l("To"), validators=[Optional()])
+    period_start = Day(_l("From"), validators=[Optional()])
+    period_end = Day(_l("To"), validators=[Optional()])
     plan_id = IntegerField(_l("Plan"), validators=_ID)
     checklist_id = IntegerField(_l("Checklist"), validators=_ID)
     unit_id = IntegerField(_l("Unit"), validators=_ID)

@@ -7,29 +7,20 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from ..services.fieldwork.draws import METHODS
-from . import Form
+from . import Day, Form
 
 
-class _Date(DateField):
-    """A date, refused as "Enter a valid date (YYYY-MM-DD) for <its label>." (blank too, unless Optional)."""
-
-    def _refusal(self) -> str:
-        return gettext("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=self.label.text)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(self._refusal()) from None
+class _Date(Day):
+    """A date that must be given unless Optional; a blank one is refused like a wrong one."""
 
     def pre_validate(self, form):
-        # A post with no fields at all is not read (Flask-WTF): its dates are blank.
-        if self.raw_data is None and not any(isinstance(v, Optional) for v in self.validators):
-            raise ValidationError(self._refusal())
+        # A blank date, or a post with no fields at all (Flask-WTF does not read it).
+        if self.data is None and not self.errors and not any(isinstance(v, Optional) for v in self.validators):
+            raise ValidationError(self.refusal(""))
 
 
 class _Number(IntegerField):

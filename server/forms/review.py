@@ -6,31 +6,28 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from . import Form
+from . import Day, Form
 
 TEXT_MAX = 10000  # a general comment or a conclusion's section: pages of text, never a pasted book
 LINE_MAX = 500
 
 
-class _Date(DateField):
+class _Date(Day):
     """A date whose refusal is this form's own sentence (`message(text typed)`)."""
 
     def __init__(self, label=None, validators=None, message=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.message = message
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata([v.strip() for v in valuelist] if valuelist else valuelist)
-        except ValueError:
-            raise ValueError(self.message(" ".join(valuelist or []))) from None
+    def refusal(self, typed: str) -> str:
+        return self.message(typed)
 
     def pre_validate(self, form):
-        # A post with no fields at all is not read (Flask-WTF): its dates are blank.
-        if self.raw_data is None and not any(isinstance(v, Optional) for v in self.validators):
+        # A blank date, or a post with no fields at all (Flask-WTF does not read it).
+        if self.data is None and not self.errors and not any(isinstance(v, Optional) for v in self.validators):
             raise ValidationError(self.message(""))
 
 
@@ -61,7 +58,9 @@ def _no_dates(text: str) -> str:
 
 
 def _not_a_date(text: str) -> str:
-    return gettext("“%(text)s” is not a date.", text=text)
+    from ..i18n import date_example
+
+    return gettext("“%(text)s” is not a date: write it like %(example)s.", text=text, example=date_example())
 
 
 class FollowUpForm(Form):

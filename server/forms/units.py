@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import Form
+from . import Day, Form
 
 
 class UnitForm(Form):
@@ -17,7 +17,7 @@ class UnitForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=255)])
     parent_code = StringField(_l("Code of the unit above"), validators=[Optional(), Length(max=32)],
                               render_kw={"autocapitalize": "none", "spellcheck": "false", "list": "unit-codes"})
-    valid_from = DateField(_l("Exists from"), validators=[Optional()])
+    valid_from = Day(_l("Exists from"), validators=[Optional()])
     lat = StringField(_l("Latitude"), validators=[Optional(), Length(max=40)], render_kw={"inputmode": "decimal"})
     lon = StringField(_l("Longitude"), validators=[Optional(), Length(max=40)], render_kw={"inputmode": "decimal"})
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
@@ -44,7 +44,7 @@ REORGANISATIONS = ("merge", "rename", "split")
 
 class ReorganiseForm(Form):
     kind = SelectField(_l("What happens"), validators=[InputRequired()])
-    effective = DateField(_l("Effective date"), validators=[InputRequired()])
+    effective = Day(_l("Effective date"), validators=[InputRequired()])
     legal_basis = StringField(_l("Legal basis"), validators=[InputRequired(), Length(max=255)])
     # Merge: this unit (and others) into an existing unit.
     into_code = StringField(_l("Code of the unit that takes over"), validators=[Optional(), Length(max=32)],

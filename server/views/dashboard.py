@@ -18,7 +18,7 @@ from ..permissions import authorize
 from ..services.reporting import dashboard as dashboard_service
 from ..services.fieldwork import plans as plan_service
 from . import charts
-from ..i18n import format_month, format_number, format_percent
+from ..i18n import date_example, format_month, format_number, format_percent, parse_day
 from ..services.foundation.settings import local_today
 
 bp = Blueprint("dashboard", __name__)
@@ -34,10 +34,11 @@ def filters_from_args(args) -> dashboard_service.Filters:
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise user_error(400, _("Enter a valid date (YYYY-MM-DD) for %(field)s.", field=labels[name])) from None
+        day = parse_day(raw)
+        if day is None:
+            raise user_error(400, _("%(field)s: enter a date like %(example)s.", field=labels[name],
+                                    example=date_example()))
+        return day
 
     def number(name):
         raw = (args.get(name) or "").strip()

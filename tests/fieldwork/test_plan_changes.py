@@ -132,7 +132,7 @@ def test_a_period_that_leaves_inspections_outside_is_refused_naming_them_and_not
 
 @pytest.mark.parametrize("overrides, status, message", [
     ({"title": "  "}, 422, "The plan needs a title."),
-    ({"period_end": "tomorrow"}, 422, "Enter a valid date (YYYY-MM-DD) for Period to."),
+    ({"period_end": "tomorrow"}, 422, "Period to: enter a date like 18 Dec 2026."),
     ({"period_end": day(-1)}, 422, "The period ends before it starts."),
     ({"team_id": "999999"}, 422, "Choose a team."),
     ({"unit_ids": "999999"}, 422, "A chosen unit no longer exists"),
@@ -207,7 +207,7 @@ def test_the_lead_moves_an_inspection_to_other_dates_and_another_team(app, clien
 @pytest.mark.parametrize("form, status, message", [
     ({"window_start": day(20), "window_end": day(19)}, 422, "The window ends before it starts."),
     ({"window_start": day(20), "window_end": day(45)}, 422, "The dates must be inside the plan's period"),
-    ({"window_start": "", "window_end": day(5)}, 422, "Enter a valid date (YYYY-MM-DD) for Visit from."),
+    ({"window_start": "", "window_end": day(5)}, 422, "Visit from: enter a date like 18 Dec 2026."),
 ])
 def test_dates_that_do_not_fit_are_refused_on_the_same_form(app, client, auth, world, form, status, message):
     with app.app_context():
@@ -505,7 +505,7 @@ def test_a_mistyped_visit_date_is_marked_beside_its_field_and_a_long_reason_besi
     r = client.post(f"/inspections/{target_id}/schedule", data={"window_start": "soon", "window_end": day(5)})
     assert r.status_code == 422
     page = r.get_data(as_text=True)
-    assert '<p class="field-error" id="window_start-error">Enter a valid date (YYYY-MM-DD) for Visit from.</p>' in page
+    assert '<p class="field-error" id="window_start-error">Visit from: enter a date like 18 Dec 2026.</p>' in page
     assert 'name="window_start" aria-invalid="true"' in page and 'value="soon"' in page
     r = client.post(f"/inspections/{target_id}/cancel", data={"reason": "x" * 6000})
     assert r.status_code == 422 and "Field cannot be longer than 5000 characters." in r.get_data(as_text=True)

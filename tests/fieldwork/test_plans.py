@@ -64,7 +64,7 @@ def test_lead_creates_a_plan_with_one_scheduled_inspection_per_unit(client, auth
     ({"window_end": (TODAY + timedelta(days=60)).isoformat()}, "is outside the plan"),
     ({"unit_codes": "10000 99999"}, "Unknown unit codes: 99999"),
     ({"unit_codes": ""}, "Choose at least one unit."),
-    ({"period_start": "yesterday"}, "Enter a valid date"),
+    ({"period_start": "yesterday"}, "Period from: enter a date like 18 Dec 2026."),
     ({"method": "uniform", "n": "50"}, "cannot draw 50 units out of 10"),
 ])
 def test_a_plan_that_cannot_be_made_is_refused_with_a_message_and_nothing_is_written(
@@ -289,9 +289,25 @@ def test_a_mistyped_plan_comes_back_with_each_message_beside_its_field_and_every
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "Please correct the fields marked below." in page
-    assert ('<p class="field-error" id="period_start-error">Enter a valid date (YYYY-MM-DD) for Period from.</p>'
+    assert ('<p class="field-error" id="period_start-error">Period from: enter a date like 18 Dec 2026.</p>'
             in page)
     assert '<p class="field-error" id="n-error">Enter a whole number for Number of units to draw (N).</p>' in page
     assert 'name="n" aria-invalid="true" aria-describedby="n-error"' in page
     assert 'value="yesterday"' in page and 'value="ten"' in page and 'value="Kế hoạch kiểm tra CCHC quý IV"' in page
     assert '<option value="uniform" selected>' in page
+
+
+def test_dates_typed_by_hand_are_read_as_people_write_them_and_a_wrong_one_shows_that_style(client, auth, world, app):
+    # A browser without a date picker sends what was typed: day first, as both languages write it here.
+    auth.login("lead")
+    typed = {"window_start": (TODAY + timedelta(days=3)).strftime("%d/%m/%Y"),
+             "window_end": (TODAY + timedelta(days=5)).strftime("%d.%m.%Y")}
+    assert client.post("/plans/new", data=plan_form(world, **typed)).status_code == 302
+    with app.app_context():
+        inspection = db.session.scalars(sa.select(Inspection)).first()
+        assert (inspection.window_start, inspection.window_end) == (TODAY + timedelta(days=3), TODAY + timedelta(days=5))
+    client.post("/lang/vi", data={"next": "/"})
+    r = client.post("/plans/new", data=plan_form(world, period_end="12/18/2026"))  # month first: no 18th month
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "vui lòng nhập ngày theo dạng 18/12/2026." in page
+    assert "YYYY" not in page and 'value="12/18/2026"' in page

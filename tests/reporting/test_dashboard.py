@@ -157,7 +157,7 @@ def test_dashboard_page_draws_its_charts_inline_without_scripts(client, auth, ap
     refused = client.get("/dashboard?period_start=soon")
     # the filter is named as the page labels it, not by its parameter
     assert refused.status_code == 400
-    assert "Enter a valid date (YYYY-MM-DD) for Period from." in refused.get_data(as_text=True)
+    assert "Period from: enter a date like 18 Dec 2026." in refused.get_data(as_text=True)
     assert client.get("/dashboard?unit=nope").status_code == 400
 
 

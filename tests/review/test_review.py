@@ -185,7 +185,7 @@ def test_a_mistyped_deadline_on_the_conclusion_is_refused_naming_it_and_everythi
                                                f"deadline-{key}": "next week", f"priority-{key}": "high"})
     assert r.status_code == 422
     text = unescape(r.get_data(as_text=True))
-    assert "Deadline: “next week” is not a date." in text
+    assert "Deadline: “next week” is not a date: write it like 18 Dec 2026." in text
     assert 'value="next week"' in text and ">Tiếp đón tốt</textarea>" in text and '<option value="high" selected>' in text
 
 

@@ -8,7 +8,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ...extensions import db
+from ...i18n import date_example, parse_day
 from ...models import Unit, UnitLocation
 from ..foundation import audit
 from ..evidence.geo import parse_coordinate
@@ -336,10 +337,10 @@ def _check_row(line: int, record: dict) -> tuple[_CsvRow | None, list[str]]:
         errors.extend(error for error in (lat_error, lon_error) if error)
     valid_from = None
     if record.get("valid_from"):
-        valid_from = _parse_date(record["valid_from"])
+        valid_from = parse_day(record["valid_from"])
         if valid_from is None:
-            errors.append(_("valid_from %(value)s is not a date (YYYY-MM-DD or DD/MM/YYYY).",
-                            value=record["valid_from"]))
+            errors.append(_("Column valid_from: “%(value)s” is not a date; write it like %(example)s.",
+                            value=record["valid_from"], example=date_example()))
     if errors:
         return None, errors
     return _CsvRow(line, code, name, kind, record.get("parent_code") or None, lat, lon, valid_from,
@@ -353,11 +354,3 @@ def _coordinate(text: str, axis: str) -> tuple[float | None, str | None]:
     except ValueError as exc:
         return None, str(exc)
 
-
-def _parse_date(text: str) -> date | None:
-    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    return None

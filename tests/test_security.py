@@ -13,7 +13,7 @@ from tests.factories import make_user
 @pytest.fixture
 def viewer(app):
     with app.app_context():
-        make_user(Role.VIEWER, username="xem")
+        make_user(Role.VIEWER, username="xem").set_password("password123")  # the app's real, slow hash
         db.session.commit()
     return "xem"
 
@@ -185,7 +185,9 @@ def test_an_unknown_username_takes_as_long_as_a_wrong_password(app, client, view
 
 def test_an_inactive_account_takes_as_long_as_a_wrong_password(app, client, viewer):
     with app.app_context():
-        make_user(Role.VIEWER, username="gone").active = False
+        gone = make_user(Role.VIEWER, username="gone")
+        gone.set_password("password123")  # the real hash, as the wrong password it is timed against
+        gone.active = False
         db.session.commit()
     login_form(client, username="warm-up", password="x")
     assert median_failure_time(client, ["gone"] * 4) >= 0.5 * median_failure_time(client, ["xem"] * 4)

@@ -95,3 +95,62 @@ def test_each_translation_keeps_the_placeholders_of_its_english():
         catalog = read_po(f)
     problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
     assert problems == []
+
+
+# Words the project's vocabulary (checklists/README.md, "Wording") rules out, each with the
+# one it uses instead. Checked in whole words, case aside, in every Vietnamese text a person
+# reads: the catalogue and the shipped checklists.
+RULED_OUT = {
+    "trễ hạn": "quá hạn",
+    "câu trả lời": "kết quả ghi nhận",
+    "được thông báo trước": "theo kế hoạch",
+    "hiện trường": "tại đơn vị",
+    "điểm danh": "xác nhận có mặt",
+    "độ chính xác": "sai số vị trí",
+    "điểm liệt": "trọng yếu",
+    "nghiêm trọng": "cao / trọng yếu",
+    "kiểm toán": "nhật ký thao tác (kiểm toán is the State Audit's work)",
+    "giá trị khởi tạo": "mã bốc thăm",
+    "seed": "mã bốc thăm",
+    "bạn": "Vui lòng … or the fact",
+    "hãy": "Vui lòng …",
+}
+
+
+def _ruled_out_in(texts: dict[str, str]) -> list[str]:
+    import re
+
+    found = []
+    for where, text in texts.items():
+        for word, instead in RULED_OUT.items():
+            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+                found.append(f"{where}: “{word}” (use {instead}): {text}")
+    return found
+
+
+def test_vietnamese_texts_keep_to_the_vocabulary_and_tone():
+    import yaml
+
+    with open(ROOT / "server/translations/vi/LC_MESSAGES/messages.po", "rb") as f:
+        texts = {f"msgid {m.id!r}": (" ".join(m.string) if isinstance(m.string, tuple) else m.string)
+                 for m in read_po(f) if m.id}
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if isinstance(node.get("vi"), str):
+                texts[where] = node["vi"]
+            for key, value in node.items():
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}[{i}]")
+
+    for path in sorted((ROOT / "checklists").glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    assert len(texts) > 1000
+    assert _ruled_out_in(texts) == []
+
+
+def test_the_vocabulary_check_finds_a_ruled_out_word_but_not_inside_another():
+    assert len(_ruled_out_in({"a": "Hồ sơ trễ hạn", "b": "Bạn vui lòng nhập", "c": "Kiểm toán viên"})) == 3
+    assert _ruled_out_in({"a": "Hồ sơ quá hạn", "b": "bạnh", "c": "Tổ chức"}) == []

@@ -60,14 +60,14 @@ def test_an_orphan_evidence_file_a_failed_export_and_an_old_backup_are_shown(app
 def test_verify_now_checks_the_audit_chain_and_says_when(app, admin):
     assert "Chưa kiểm tra lần nào" in page(admin)
     response = admin.post("/admin/audit-chain/verify", follow_redirects=True)
-    assert "Nhật ký kiểm toán nguyên vẹn" in response.get_data(as_text=True)
+    assert "Nhật ký thao tác toàn vẹn" in response.get_data(as_text=True)
     assert "nguyên vẹn." in page(admin)
     with app.app_context():
         # An entry altered behind the app's back is found at the next check.
         db.session.execute(sa.update(AuditEvent).where(AuditEvent.action == "user.sign_in").values(action="x"))
         db.session.commit()
     response = admin.post("/admin/audit-chain/verify", follow_redirects=True)
-    assert "Nhật ký kiểm toán có 1 lỗi" in response.get_data(as_text=True)
+    assert "Nhật ký thao tác có 1 lỗi" in response.get_data(as_text=True)
     assert "phát hiện 1 lỗi" in page(admin)
 
 

@@ -1,6 +1,7 @@
 """The organisation's settings page (/admin/settings)."""
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -39,4 +40,37 @@ def index():
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("admin_settings.index"), 303)
     return render_template("admin/settings.html", form=form, defaults=org_settings.defaults(),
-                           timezones=sorted(available_timezones())), status
+                           timezones=_zones_with_names()), status
+
+
+def _zones_with_names() -> list[tuple[str, str]]:
+    """Every time zone with its name and offset in the reader's language, as the picker lists
+    them: Asia/Ho_Chi_Minh, "Giờ Việt Nam (UTC+07:00)"."""
+    from datetime import datetime, timezone
+
+    from flask_babel import get_locale
+
+    # Offsets move with daylight saving: the list is made again each hour.
+    return _zones_named(str(get_locale()), datetime.now(timezone.utc).strftime("%Y%m%d%H"))
+
+
+@lru_cache(maxsize=8)
+def _zones_named(locale: str, hour: str) -> tuple[tuple[str, str], ...]:
+    from datetime import datetime
+
+    from babel.dates import get_timezone, get_timezone_location
+
+    now, zones = datetime.now(), []
+    for code in sorted(available_timezones()):
+        if code.startswith(("Etc/", "SystemV/")) or code in ("UTC", "Factory", "localtime"):
+            continue
+        try:
+            zone = get_timezone(code)
+            offset = zone.utcoffset(now) or datetime.now(zone).utcoffset()
+            minutes = int(offset.total_seconds() // 60)
+            sign = "+" if minutes >= 0 else "-"
+            name = f"{get_timezone_location(zone, locale=locale)} (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+        except (LookupError, ValueError):
+            continue
+        zones.append((code, name))
+    return (("UTC", "UTC (UTC+00:00)"), *zones)

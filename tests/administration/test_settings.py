@@ -49,6 +49,10 @@ def _stored(app) -> dict:
 def test_the_page_shows_the_config_values_until_changed(admin):
     page = admin.get("/admin/settings").get_data(as_text=True)
     assert 'value="ĐOÀN KIỂM TRA CẢI CÁCH HÀNH CHÍNH"' in page and 'value="300"' in page
+    # Time zones are offered by their name and offset in the reader's language.
+    assert '<option value="Asia/Ho_Chi_Minh" label="Giờ Việt Nam (UTC+07:00)">' in page
+    admin.post("/lang/en", data={"next": "/"})
+    assert 'label="Vietnam Time (UTC+07:00)"' in admin.get("/admin/settings").get_data(as_text=True)
 
 
 def test_a_change_is_stored_audited_and_read_back(app, admin):

@@ -4,36 +4,13 @@ English text that the catalogue translates is left in English; in English no
 Vietnamese translation of the catalogue shows and no code with an underscore."""
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
+from tests.language_checks import NEUTRAL, load_catalogue, problems_in_english, problems_in_vietnamese, vietnamese_texts
 from tests.portal_world import ROLES
 from tests.test_route_walk import requests_to_make, world  # noqa: F401 (the walk's world fixture)
-
-PO = Path(__file__).resolve().parent.parent / "server/translations/vi/LC_MESSAGES/messages.po"
-
-# Codes stored in the database or the checklists, shown to nobody as they are.
-CODES = {
-    "planned", "in_progress", "submitted", "returned", "approved", "concluded", "cancelled",  # inspection
-    "announced", "unannounced",  # kind
-    "minor", "major", "critical",  # severity
-    "pass", "fail", "incomplete", "unanswered", "unscored",  # result, outcome
-    "open", "awaiting_verification", "closed", "cannot_do", "reopened",  # action
-    "low", "normal", "high",  # priority
-    "uniform", "stratified", "weighted",  # draw method
-    "commune", "ward", "province", "department", "service_centre", "district",  # unit kinds
-}
-# What people typed in the walk's world (tests/portal_world.py) is shown as typed, in
-# whatever language it was typed; these texts happen to match a catalogue translation.
-TYPED = {"Báo cáo tự kiểm tra"}
-WORD = re.compile(r"[A-Za-z_]+")
-# Text that is the same in both languages or is not language (units, symbols, codes a person types).
-NEUTRAL = re.compile(r"^[\W\d_]*$")
-
 
 class VisibleText(HTMLParser):
     """The text a person sees: text nodes outside script, style, code, pre and <title> of an SVG."""
@@ -73,14 +50,7 @@ def visible_texts(html: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def catalogue() -> dict[str, str]:
-    """English msgid -> Vietnamese, for the messages whose translation differs from the English."""
-    with open(PO, "rb") as f:
-        entries = read_po(f)
-    out = {}
-    for m in entries:
-        if m.id and isinstance(m.id, str) and m.string and m.string != m.id and "%(" not in m.id:
-            out[m.id] = m.string
-    return out
+    return load_catalogue()
 
 
 def pages(app, client, world):
@@ -96,28 +66,6 @@ def pages(app, client, world):
             yield url, visible_texts(response.get_data(as_text=True))
 
 
-def problems_in_vietnamese(url: str, texts: list[str], catalogue: dict[str, str]) -> list[str]:
-    found = []
-    for text in texts:
-        codes = CODES & set(WORD.findall(text))
-        if codes:
-            found.append(f"{url}: code {sorted(codes)} in {text!r}")
-        if text in catalogue:
-            found.append(f"{url}: English {text!r} (catalogue: {catalogue[text]!r})")
-    return found
-
-
-def problems_in_english(url: str, texts: list[str], vietnamese: set[str]) -> list[str]:
-    found = []
-    for text in texts:
-        codes = {c for c in CODES if "_" in c} & set(WORD.findall(text))
-        if codes:
-            found.append(f"{url}: code {sorted(codes)} in {text!r}")
-        if text in vietnamese:
-            found.append(f"{url}: Vietnamese {text!r}")
-    return found
-
-
 @pytest.mark.parametrize("who", ROLES)
 def test_every_page_reads_in_vietnamese_without_codes_or_english(app, client, auth, world, who, catalogue):
     assert auth.login(who).status_code == 302
@@ -130,8 +78,7 @@ def test_every_page_reads_in_vietnamese_without_codes_or_english(app, client, au
 def test_every_page_reads_in_english_without_vietnamese(app, client, auth, world, who, catalogue):
     assert auth.login(who).status_code == 302
     client.post("/lang/en")
-    # Vietnamese texts of the catalogue that cannot be English words too.
-    vietnamese = {v for v in catalogue.values() if not v.isascii()} - TYPED
+    vietnamese = vietnamese_texts(catalogue)
     found = [p for url, texts in pages(app, client, world) for p in problems_in_english(url, texts, vietnamese)]
     assert not found, "\n".join(sorted(set(found)))
 

@@ -2,7 +2,7 @@
 import { $, h, fmtDistance, fmtNumber, fmtTime, mount } from './dom.js';
 import * as drafts from './draft.js';
 import { answerProblem, hiddenItems, outcome, photoNeeded, sectionProgress } from './form.js';
-import { t, tx } from './i18n.js';
+import { lang, t, tx } from './i18n.js';
 import * as outbox from './outbox.js';
 import { photoStrip } from './view-record.js';
 
@@ -125,7 +125,7 @@ export function renderOverview(ctx) {
     const notes = insp.status === 'returned' ? (insp.review_comments || []).filter((c) => keys.has(c.item_key) && !c.resolved_at).length : 0;
     return h('li', {}, h('a', { class: `nav-row${p.answered === p.required ? ' complete' : ''}`, href: `${base}/s/${s.key}` },
       h('span', { text: tx(s.title) }),
-      notes ? h('span', { class: 'badge comment-badge', text: t('%(n)s comments', { n: notes }) }) : null,
+      notes ? h('span', { class: 'badge comment-badge', text: notes === 1 ? t('1 comment') : t('%(n)s comments', { n: notes }) }) : null,
       h('span', { class: 'tally', text: `${p.answered}/${p.required}` })));
   });
   mount(h('div', { class: 'screen' }, header(ctx), comments(ctx, null), checkinCard(ctx),
@@ -134,7 +134,14 @@ export function renderOverview(ctx) {
       h('li', {}, h('a', { class: 'nav-row', href: `${base}/findings` }, h('span', { text: t('Findings') }),
         h('span', { class: 'tally', text: String(draft.findings.length) }))),
       h('li', {}, h('a', { class: 'nav-row', href: `${base}/minutes` }, h('span', { text: t('Attendees, times and signatures') }))),
-      h('li', {}, h('a', { class: 'nav-row primary-row', href: `${base}/submit` }, h('span', { text: ctx.editable ? t('Review and submit') : t('Sending') }))))));
+      h('li', {}, h('a', { class: 'nav-row primary-row', href: `${base}/submit` }, h('span', { text: submitRow(ctx) }))))));
+}
+
+// What the last row leads to: the review while the team can still change the inspection,
+// the outbox while the phone is sending it, and afterwards what was sent and when.
+function submitRow(ctx) {
+  if (ctx.editable) return t('Review and submit');
+  return ctx.record && ctx.record.state !== 'done' ? t('Sending') : t('Sending status');
 }
 
 // The pass mark of a measured item ("≥ 95 %", "≤ 0", "80 % – 100 %"), or null when it has none.
@@ -207,7 +214,8 @@ export function renderSection(ctx, sectionKey) {
       const a = draft.answers[key];
       card.hidden = hidden.has(key);
       const problem = answerProblem(item, a);
-      message.textContent = problem || '';
+      // The rule's words follow "item: " elsewhere; alone under the answer, a sentence.
+      message.textContent = problem ? problem[0].toLocaleUpperCase(lang) + problem.slice(1) : '';
       message.hidden = !problem;
       card.dataset.outcome = outcome(item, a);
       if (mark) {

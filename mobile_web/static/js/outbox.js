@@ -3,6 +3,7 @@
 // Order per inspection: check-in, submission, then each photo; local data is
 // deleted only when GET /api/inspections/<uuid> shows the server holds it all.
 import { getJSON, postForm, postJSON, reachable } from './connection.js';
+import { t } from './i18n.js';
 import * as store from './store.js';
 
 const MAX_DELAY = 5 * 60 * 1000;
@@ -65,7 +66,10 @@ async function backoff(r, error) {
   await store.put('outbox', { ...r, state: 'waiting', attempts: r.attempts + 1, next_at: Date.now() + delay(r.attempts), error });
 }
 
-const fail = (r, state, res) => store.put('outbox', { ...r, state, error: res.data?.message || `HTTP ${res.status}`,
+// Why the server refused: its own message (in the inspector's language), or its status code.
+const refusal = (res) => res.data?.message || t('Refused by the server (error %(status)s).', { status: res.status });
+
+const fail = (r, state, res) => store.put('outbox', { ...r, state, error: res.data?.message || refusal(res),
   errors: res.data?.errors || null });
 
 async function send(r) {
@@ -112,7 +116,7 @@ async function send(r) {
     const res = await postForm('/api/evidence', form);
     if (res.status === 0 || res.status >= 500 || res.status === 401) return backoff(r, null);
     const state = res.ok ? 'sent' : res.status === 409 ? 'conflict' : 'rejected';
-    await store.put('photos', { ...photo, state, error: res.ok ? null : res.data?.message || `HTTP ${res.status}` });
+    await store.put('photos', { ...photo, state, error: res.ok ? null : res.data?.message || refusal(res) });
     changed();
   }
   return confirm(r);

@@ -231,7 +231,10 @@ function syncPanel(ctx) {
   const waiting = waitingText(ctx.records, ctx.photos);
   const photos = ctx.photos.map((p) => h('li', { class: `photo-${p.state}` },
     `${p.kind === 'signature' ? t('Signature') : t('Photo')} · ${t(`photo.${p.state}`)}${p.error ? ` — ${p.error}` : ''}`));
-  const errors = (r.errors?.items || []).map((e) => h('li', { text: `${e.item_key || ''} ${e.message}` }));
+  // The server names an item by its key: the inspector knows it by its question.
+  const items = ctx.insp.checklist.sections.flatMap((s) => s.items);
+  const errors = (r.errors?.items || []).map((e) => h('li', {
+    text: [tx(items.find((i) => i.key === e.item_key)?.text), e.message].filter(Boolean).join(': ') }));
   return h('section', { class: `card sync state-${r.state}`, role: 'status' }, h('h2', { text: t(`local.${r.state}`) }),
     waiting ? h('p', { class: 'waiting', text: waiting }) : null,
     r.error && r.error !== 'signin' ? h('p', { class: 'error', text: r.error }) : null,
@@ -239,7 +242,7 @@ function syncPanel(ctx) {
     errors.length ? h('ul', {}, errors) : null, photos.length ? h('ul', { class: 'photo-states' }, photos) : null,
     r.state === 'waiting' ? h('button', { type: 'button', name: 'retry', text: t('Try sending now'), onclick: () => outbox.retryNow() }) : null,
     r.state !== 'done' ? h('button', { type: 'button', name: 'export', text: t('Save to a file'), onclick: () => drafts.exportFile(ctx.insp.uuid) }) : null,
-    r.state === 'rejected' || r.state === 'conflict' ? h('button', { type: 'button', text: t('Edit again'), onclick: async () => {
+    r.state === 'rejected' || r.state === 'conflict' ? h('button', { type: 'button', name: 'edit-again', text: t('Edit again'), onclick: async () => {
       await outbox.forget(r.id); ctx.rerender(); } }) : null);
 }
 

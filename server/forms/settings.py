@@ -104,3 +104,13 @@ class SettingsForm(Form):
             if key in errors:
                 field = getattr(self, name)
                 field.errors = [*field.errors, errors[key]]
+
+
+def setting_labels() -> dict[str, str]:
+    """Each setting key as this page names it, in the reader's language (the audit trail
+    shows a change of settings with these names)."""
+    from flask_babel import gettext
+
+    out = {key: str(getattr(SettingsForm, name).args[0]) for name, key in FIELDS.items() if isinstance(key, str)}
+    out["REMEDIATION_DAYS_BY_SEVERITY"] = gettext("Days to remediate, by severity")
+    return out

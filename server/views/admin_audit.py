@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..forms.audit import AuditFilterForm
+from ..forms.settings import setting_labels
 from ..permissions import permission_required
 from ..services.administration import audit_trail, overview
 from ..services.reporting import exports_csv
@@ -44,7 +45,8 @@ def index():
     return render_template(
         "admin/audit.html", form=form, rows=rows, more=more, page=page, query=query,
         actions=audit_trail.action_labels(), objects=audit_trail.object_labels(), details=audit_trail.detail_labels(),
-        names=audit_trail.user_names(), label=audit_trail.label,
+        names=audit_trail.user_names(), label=audit_trail.label, objects_named=audit_trail.object_names(rows),
+        detail_rows=audit_trail.detail_rows, setting_labels=setting_labels(),
     ), 200 if filters else 422
 
 
@@ -54,7 +56,7 @@ def export_csv():
     form, filters = _filters()
     if filters is None:
         return index()
-    response = Response(stream_with_context(exports_csv.stream(audit_trail.csv_table(filters))), mimetype="text/csv")
+    response = Response(stream_with_context(exports_csv.stream(audit_trail.csv_table(filters, setting_labels()))), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="kiemtra-audit.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

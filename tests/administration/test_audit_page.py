@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import AuditEvent, Role
+from server.models import AuditEvent, Role, User
 from server.services.foundation import audit
 from tests.factories import make_unit, make_user
 
@@ -45,7 +45,7 @@ def test_entries_show_labels_not_codes(admin):
     page = _list(admin.get("/admin/audit").get_data(as_text=True))
     assert "Plan created" in page and "Unit changed" in page and "Signed in" in page
     assert "plan.create" not in page and "unit.update" not in page
-    assert "Unit no. " in page and ">Unit<" not in page
+    assert "Unit: Phường Ba Đình" in page and ">Unit<" not in page  # the object by its name, not its row number
     assert "Nguyễn Văn Trưởng" in page
 
 
@@ -106,3 +106,26 @@ def test_only_an_administrator_reads_the_trail(app, client, auth, trail):
     assert client.post("/admin/audit/verify").status_code == 403
     with app.app_context():
         assert not db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "audit.verify"))
+
+
+def test_details_read_as_labels_dates_and_numbers_not_stored_json(app, admin, trail):
+    with app.app_context():
+        lead = db.session.get(User, trail["lead"])
+        audit.record(lead, "plan.create", None, kind="unannounced", units=["00004"], selection=None)
+        audit.record(lead, "inspection.check_in", None, distance_m=38.24591218680591, flags=[])
+        audit.record(lead, "plan.update", None, changes={"period_end": ["2026-12-18", "2027-01-05"]})
+        audit.record(lead, "user.create", None, role="unit_officer")
+        audit.record(lead, "settings.update", None, changes={
+            "CHECKIN_RADIUS_M": {"from": 300, "to": 500},
+            "REMEDIATION_DAYS_BY_SEVERITY": {"from": {"minor": 30}, "to": {"minor": 20}}})
+        db.session.commit()
+    admin.post("/lang/vi")
+    page = _list(admin.get("/admin/audit").get_data(as_text=True))
+    assert "<dt>Hình thức kiểm tra</dt><dd>Kiểm tra đột xuất</dd>" in page
+    assert "<dd>38,25</dd>" in page and "<dd>Cán bộ đơn vị</dd>" in page
+    assert "Thời gian thực hiện đến ngày: 18/12/2026 → 05/01/2027" in page
+    assert "Bán kính xác nhận có mặt (mét): 300 → 500" in page
+    assert "Số ngày khắc phục theo mức độ: Thấp: 30 → Thấp: 20" in page
+    assert "{" not in page and "unit_officer" not in page and "unannounced" not in page
+    rows = list(csv.reader(io.StringIO(admin.get("/admin/audit/audit.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert any("Bán kính xác nhận có mặt (mét): 300 → 500" in cell for row in rows for cell in row), rows[-3:]

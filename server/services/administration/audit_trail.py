@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ...extensions import db
+from ...i18n import format_day, format_number
 from ...models import AuditEvent, User
 from ..foundation import settings as org_settings
 from ..reporting.exports import Table
@@ -116,7 +117,91 @@ def detail_labels() -> dict[str, str]:
         "filters": _("Filters"), "comments": _("Comments"), "window": _("Window"),
         "sessions_ended": _("Sessions ended"), "imported": _("Imported"), "distance_m": _("Distance (m)"),
         "selection": _("Selection"), "sources": _("Sources"), "kept_team": _("Team kept"),
+        "purpose": _("Purpose"), "period_start": _("Period from"), "period_end": _("Period to"),
+        "units_added": _("Units added"), "kept": _("Kept with their team"), "added": _("Added"),
+        "was": _("Status before"), "was_locked": _("Was locked"), "where": _("Where"), "uuid": _("Identifier"),
+        "hash": _("Fingerprint (SHA-256)"), "sha256": _("Fingerprint (SHA-256)"), "submission": _("Submission"),
+        "flags": _("Flags"), "job": _("Export"), "event": _("Event"),
     }
+
+
+# Details whose values are stored codes, with the table of labels that reads them.
+_CODED = {"role": "role", "result": "result", "was": "status", "severity": "severity", "priority": "priority"}
+_DAYS = {"notice_date", "effective", "new_deadline", "original", "period_start", "period_end"}
+
+
+def detail_rows(details: dict | None, setting_labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """An entry's details as a person reads them: (label, text) in the reader's language —
+    codes as their labels, dates and numbers in the reader's style, a change as "old → new"
+    — never the stored JSON. `setting_labels` names the organisation's settings (the
+    settings page's own labels) for a change of settings."""
+    from ...i18n import labels as code_labels
+
+    tables, names = code_labels(), detail_labels()
+    setting_labels = setting_labels or {}
+
+    def text(key, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return tables["yes_no"][value]
+        if isinstance(value, float):
+            return format_number(value)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(text(key, v) for v in value)
+        if isinstance(value, dict):
+            if set(value) == {"from", "to"}:
+                return f"{text(key, value['from'])} → {text(key, value['to'])}"
+            return "; ".join(f"{tables['severity'].get(k) or label(names, k)}: {text(k, v)}" for k, v in value.items())
+        if isinstance(value, str):
+            if key in _CODED:
+                return tables[_CODED[key]].get(value, value)
+            if key == "kind":
+                return tables["kind"].get(value) or tables["unit_kind"].get(value) or value
+            if key in _DAYS:
+                return format_day(value)
+        return str(value)
+
+    def change(key, value) -> str:
+        name = setting_labels.get(key) or label(names, key)
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            return f"{name}: {text(key, value[0])} → {text(key, value[1])}"
+        return f"{name}: {text(key, value)}"
+
+    rows = []
+    for key, value in (details or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        if key == "kind" and value in tables["kind"]:
+            name = _("Kind of inspection")
+        else:
+            name = label(names, key)
+        if key == "changes" and isinstance(value, dict):
+            rows.append((name, "; ".join(change(k, v) for k, v in value.items())))
+        else:
+            rows.append((name, text(key, value)))
+    return rows
+
+
+def object_names(entries) -> dict[tuple[str, str], str]:
+    """What the objects of these entries are called now (a user's name, a plan's title,
+    an inspection's unit…), looked up once per kind for a page of entries."""
+    from ...models import Inspection, Plan, RemediationAction, Team, Unit
+    from ..remediation.actions import title_in
+
+    kinds = {"User": (User, lambda o: o.full_name or o.username), "Plan": (Plan, lambda o: o.title),
+             "Inspection": (Inspection, lambda o: o.unit_name_snapshot), "Unit": (Unit, lambda o: o.name),
+             "Team": (Team, lambda o: o.name), "RemediationAction": (RemediationAction, title_in)}
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.object_type in kinds and entry.object_id and str(entry.object_id).isdigit():
+            wanted.setdefault(entry.object_type, set()).add(int(entry.object_id))
+    names = {}
+    for kind, ids in wanted.items():
+        model, name = kinds[kind]
+        for obj in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
+            names[(kind, str(obj.id))] = name(obj)
+    return names
 
 
 def label(labels: dict[str, str], code: str | None) -> str:
@@ -179,7 +264,7 @@ def user_names() -> dict[int, str]:
         sa.select(User.id, User.username, User.full_name))}
 
 
-def csv_table(filters: Filters) -> Table:
+def csv_table(filters: Filters, setting_labels: dict[str, str] | None = None) -> Table:
     """The filtered entries as a table for the CSV writer, oldest first."""
     tz = ZoneInfo(org_settings.get("BABEL_DEFAULT_TIMEZONE"))
     actions, objects = action_labels(), object_labels()
@@ -191,16 +276,12 @@ def csv_table(filters: Filters) -> Table:
             yield [entry.seq, entry.created_at.astimezone(tz).replace(tzinfo=None),
                    names.get(entry.actor_id, "") if entry.actor_id else "",
                    label(actions, entry.action), label(objects, entry.object_type), entry.object_id or "",
-                   _details_text(entry.details), entry.hash or ""]
+                   _details_text(entry.details, setting_labels), entry.hash or ""]
 
     return Table(name="audit", title=_("Audit trail"),
                  header=[_("No."), _("Time"), _("User"), _("What was done"), _("Object"), _("Object id"),
                          _("Details"), _("Chain hash")], rows=rows)
 
 
-def _details_text(details: dict | None) -> str:
-    if not details:
-        return ""
-    names = detail_labels()
-    return "; ".join(f"{label(names, key)}: {value}" for key, value in details.items()
-                     if value not in (None, "", [], {}))
+def _details_text(details: dict | None, setting_labels: dict[str, str] | None = None) -> str:
+    return "; ".join(f"{name}: {text}" for name, text in detail_rows(details, setting_labels))

@@ -111,6 +111,7 @@ RULED_OUT = {
     "nghiêm trọng": "cao / trọng yếu",
     "kiểm toán": "nhật ký thao tác (kiểm toán is the State Audit's work)",
     "giá trị khởi tạo": "mã bốc thăm",
+    "đang mở": "chưa hoàn thành (actions not closed)",
     "seed": "mã bốc thăm",
     "bạn": "Vui lòng … or the fact",
     "hãy": "Vui lòng …",

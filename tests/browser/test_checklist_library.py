@@ -194,6 +194,6 @@ def test_a_viewer_reads_the_library_but_cannot_upload(app, live_server, browser_
     login(page, "viewer", next="/checklists")
     expect(page.locator("li.item", has_text="mot-cua-cap-xa")).to_have_count(1)
     expect(page.locator("text=Tải lên bảng kiểm")).to_have_count(0)
-    page.click("li.item >> text=pb 1")
+    page.click("li.item >> text=Phiên bản 1")
     expect(page.locator(".preview-item").first).to_be_visible()
     assert_accessible(page, "a published version")

@@ -49,12 +49,14 @@ export function ask({ title, lines = [], note = null, ok, cancel, danger = false
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'ask', 'aria-labelledby': 'ask-title' });
     const close = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
-    dialog.append(h('h2', { id: 'ask-title', text: title }),
+    // The parts not given are left out (append() would write them as the text "null").
+    dialog.append(...[h('h2', { id: 'ask-title', text: title }),
       lines.length ? h('ul', { class: 'ask-lines' }, lines.map((l) => h('li', { class: l.warn ? 'warn' : null, text: l.text ?? l }))) : null,
       note ? h('p', { class: 'meta', text: note }) : null,
       h('div', { class: 'row' },
         h('button', { type: 'button', name: 'ask-cancel', text: cancel, onclick: () => close(false) }),
-        h('button', { type: 'button', name: 'ask-ok', class: danger ? 'danger-fill' : 'primary', text: ok, onclick: () => close(true) })));
+        h('button', { type: 'button', name: 'ask-ok', class: danger ? 'danger-fill' : 'primary', text: ok, onclick: () => close(true) }))]
+      .filter(Boolean));
     dialog.addEventListener('cancel', (e) => { e.preventDefault(); close(false); });
     document.body.append(dialog);
     dialog.showModal();

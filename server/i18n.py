@@ -101,8 +101,6 @@ DATE_STYLES = {
     "vi": {"date": "dd/MM/yyyy", "full": "EEEE, dd/MM/yyyy", "time": "HH:mm", "month": "MM/yyyy"},
     "en": {"date": "d MMM yyyy", "full": "EEEE, d MMM yyyy", "time": "HH:mm", "month": "MMM yyyy"},
 }
-# Formal text (a document's "done at" line) spells the month out.
-FORMAL_DATE = {"vi": "'ngày' dd 'tháng' MM 'năm' yyyy", "en": "d MMMM yyyy"}
 # Vietnamese separates the percent sign (81,36 %); English does not (81.36%).
 PERCENT_PATTERN = {"vi": "#,##0.##\u00a0%", "en": "#,##0.##%"}
 
@@ -127,8 +125,9 @@ class OneDateStylePerLanguage(dict):
         return {"date": date, "time": time, "datetime": f"{date} {time}"}.get(kind) or super().__getitem__(key)
 
 
-def format_day(value, formal: bool = False) -> str:
-    """A date (or a moment, in the organisation's time zone) in the reader's style."""
+def format_day(value) -> str:
+    """A date (or a moment, in the organisation's time zone) in the reader's style. The formal
+    date of a document ("ngày 03 tháng 12 năm 2026") is services/reporting/doc_text.day_text."""
     from datetime import datetime
 
     from flask_babel import format_date, to_user_timezone
@@ -144,7 +143,7 @@ def format_day(value, formal: bool = False) -> str:
             return value
     if isinstance(value, datetime):
         value = to_user_timezone(value).date() if value.tzinfo else value.date()
-    return format_date(value, FORMAL_DATE[current_language()] if formal else "short")
+    return format_date(value, "short")
 
 
 def parse_day(text: str):
@@ -209,7 +208,7 @@ def init_app(app) -> None:
 
     babel.date_formats = OneDateStylePerLanguage(babel.date_formats or {})
     # Filters for every template, the PDF ones included.
-    app.jinja_env.filters.update(day=format_day, formal_day=lambda v: format_day(v, formal=True),
+    app.jinja_env.filters.update(day=format_day,
                                  decimal=format_number, percent=format_percent, month=format_month)
 
     @app.context_processor

@@ -411,3 +411,21 @@ def test_a_refusal_without_a_note_keeps_the_leads_page_and_an_unknown_decision_i
     r = client.post(decide, data={"decision": "refuse", "note": "x" * 6000})
     assert r.status_code == 422 and 'id="note-error"' in r.get_data(as_text=True)
     assert client.post(decide, data={"decision": "refuse", "note": "Không đủ lý do"}).status_code == 302
+
+
+def test_the_action_page_shows_what_was_measured_but_not_a_pass_fail_answer_twice(app, client, auth, site):
+    with app.app_context():
+        action = db.session.get(RemediationAction, site["action"])
+        action.item_keys = ["bien-hieu", "dung-han"]
+        action.finding_snapshot = [
+            {"item_key": "bien-hieu", "outcome": "fail", "item_text": {"vi": "Biển hiệu", "en": "Signage"},
+             "answer": {"value": "fail", "na": False}},
+            {"item_key": "dung-han", "outcome": "fail", "item_text": {"vi": "Tỷ lệ đúng hạn", "en": "On-time rate"},
+             "answer": {"value": {"numerator": 90, "denominator": 100}, "na": False}}]
+        db.session.commit()
+    auth.login("lead")
+    client.post("/lang/en", data={"next": "/"})
+    page = client.get(f"/actions/{site['action']}").get_data(as_text=True)
+    assert "measured: 90/100 (90%)" in page
+    # "Signage — Fail" already says it: no "(measured: Fail)" after it
+    assert "<strong>Signage</strong> — Fail" in page and "measured: Fail" not in page

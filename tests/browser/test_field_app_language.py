@@ -280,8 +280,11 @@ def walk(page: Page, world: dict, photo: Path, lang: str, catalogue: dict[str, s
     look("outbox, waiting for the network")
     shot(page, lang, "outbox-waiting")
     go(page, None)
+    page.reload()  # the app opened with no network: from the phone's copy
+    page.wait_for_selector("body[data-ready='1'] .flash.offline")
     expect(page.locator(".waiting").first).to_be_visible()
-    look("home, waiting to send")
+    look("home, offline, waiting to send")
+    shot(page, lang, "home-offline")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     go(page, uuid, "/submit")

@@ -35,7 +35,7 @@ SHOTS = Path("/tmp/shots-phone")
 TEXT = {
     "vi": {"off_site": "Ngoài địa điểm", "poor": "Sai số vị trí lớn", "group": ".", "decimal": ",",
            "mark": "Mức đạt", "pass": "Đạt", "fail": "Không đạt", "required": "(bắt buộc)",
-           "hint": "Ghi lý do thay đổi để gửi lại.", "todo": "Cần làm", "done": "Đã xong", "today": "Hôm nay",
+           "hint": "Vui lòng ghi lý do thay đổi để gửi lại.", "todo": "Cần làm", "done": "Đã xong", "today": "Hôm nay",
            "withdrawn": "Đã rút lại", "to_withdraw": "Sẽ rút lại", "role": "Thành viên đoàn"},
     "en": {"off_site": "Off site", "poor": "Poor accuracy", "group": ",", "decimal": ".",
            "mark": "Pass mark", "pass": "Pass", "fail": "Fail", "required": "(required)",

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 
@@ -108,6 +109,29 @@ def empty_database_uri(request, tmp_path):
     server.drop_database(name)
 
 
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled templates, kept for the whole run and shared by every app the tests make.
+
+    Each test makes a new app, whose Jinja environment would otherwise parse and
+    compile every template it renders again (tens of milliseconds a template).
+    Keyed by template and source checksum, so an edited template is compiled anew.
+    """
+
+    def __init__(self):
+        self._code = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[(bucket.key, bucket.checksum)] = bucket.code
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 @pytest.fixture
 def app(tmp_path, database_uri):
     app = create_app(
@@ -121,6 +145,7 @@ def app(tmp_path, database_uri):
             "DASHBOARD_TOTALS_DELAY_S": 0,  # likewise the dashboard's totals
         }
     )
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     yield app
     with app.app_context():
         db.session.remove()

@@ -72,7 +72,7 @@ function checkinCard(ctx) {
     const flags = insp.checked_in_at ? insp.checkin_flags || [] : draft.checkin_flags || [];
     return h('section', { class: `card checkin done${flags.some((f) => f.code !== 'no_unit_location') ? ' flagged' : ''}` },
       h('h2', { text: t('Checked in') }),
-      h('p', { text: t('At %(time)s, accuracy %(m)s m', { time: fmtTime(done.at), m: fmtNumber(Math.round(done.accuracy_m ?? 0)) }) }),
+      h('p', { text: t('At %(time)s, accuracy %(distance)s', { time: fmtTime(done.at), distance: fmtDistance(done.accuracy_m ?? 0) }) }),
       flagList(flags, false));
   }
   if (!ctx.editable) return null;
@@ -85,7 +85,7 @@ function checkinCard(ctx) {
   watch = navigator.geolocation?.watchPosition((pos) => {
     last = pos.coords;
     const near = locations.length ? Math.min(...locations.map((l) => distanceM({ lat: last.latitude, lon: last.longitude }, l))) : null;
-    status.textContent = t('Accuracy %(m)s m', { m: fmtNumber(Math.round(last.accuracy)) })
+    status.textContent = t('Accuracy %(distance)s', { distance: fmtDistance(last.accuracy) })
       + (near === null ? '' : ` · ${t('%(distance)s from the unit', { distance: fmtDistance(near) })}`);
     flags = locationFlags(near, last.accuracy, insp.location_rules, locations.length > 0);
     warnings.replaceChildren(flagList(flags, true) || '');

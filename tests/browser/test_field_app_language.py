@@ -1,17 +1,18 @@
 """The field app reads in one language, like the server's pages (tests/test_page_language.py).
 
 An inspector walks every screen of the phone app at 390×844 — the home list (to do,
-finished, an inspection the lead cancelled), an inspection's overview and check-in,
-both sections with every kind of answer (yes/no, pass/fail, choice, several choices,
-number, count, scale, ratio, date, text, photo) and their error messages, the
-findings, attendees, times and signatures, what is still missing, the confirmation
-before sending, the outbox refused by the server, waiting for the network and then
-sent, a returned inspection with the lead's comments and a photo to withdraw, and a
-finished one — once in Vietnamese and once in English. What a person sees (text,
-and placeholder, aria-label, title and alt) goes through the same checks as the
-server's pages, and shows none of the checklist's keys nor a program's "null";
-dates and numbers must be written the language's way. Screenshots, and the texts
-each screen showed, go to /tmp/fieldshots/.
+finished, opened offline, an inspection the lead cancelled), an inspection's overview
+and check-in (far away with a vague fix, then on site), both sections with every kind
+of answer (yes/no, pass/fail, choice, several choices, number, count, scale, ratio,
+date, text, photo) and their error messages, the findings, attendees, times and
+signatures, what is still missing, the confirmation before sending, the outbox
+refused by the server, waiting for the network and then sent, a returned inspection
+with the lead's comments and a photo to withdraw, and a finished one — once in
+Vietnamese and once in English. What a person sees (text, and placeholder,
+aria-label, title and alt) goes through the same checks as the server's pages, and
+shows none of the checklist's keys nor a program's "null"; dates and numbers must be
+written the language's way. Screenshots, and the texts each screen showed, go to
+/tmp/fieldshots/.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from server.models import EvidenceFile, Inspection, InspectionStatus, ReviewComm
 from tests.browser import field_steps as steps
 from tests.browser.conftest import login
 from tests.factories import make_inspection
-from tests.fieldwork_data import FIELD_CHECKLIST, make_field_world
+from tests.fieldwork_data import BA_DINH, FIELD_CHECKLIST, make_field_world
 from tests.language_checks import NEUTRAL, load_catalogue, problems_in_english, problems_in_vietnamese, vietnamese_texts
 
 pytestmark = pytest.mark.browser
@@ -179,8 +180,17 @@ def walk(page: Page, world: dict, photo: Path, lang: str, catalogue: dict[str, s
     look("home")
     shot(page, lang, "home")
 
+    # Far from the unit with a vague fix: the warnings the lead will see, before checking in.
+    page.context.set_geolocation({"latitude": BA_DINH[0] + 0.0135, "longitude": BA_DINH[1], "accuracy": 150})
+    go(page, uuid)
+    page.wait_for_selector(".checkin .geo-flags")
+    look("overview, far away")
+    shot(page, lang, "far")
+    page.context.set_geolocation(steps.GEO["geolocation"])
+    go(page, None)
     go(page, uuid)
     page.wait_for_selector("button[name=checkin]:not([disabled])")
+    expect(page.locator(".checkin .geo-flags")).to_have_count(0)
     look("overview, before check-in")
     page.click("button[name=checkin]")
     page.wait_for_selector(".checkin.done")

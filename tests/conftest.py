@@ -17,6 +17,8 @@ import jinja2
 import pytest
 import sqlalchemy as sa
 
+from werkzeug.routing.rules import Rule
+
 from server import create_app
 from server.extensions import db
 from tests.pg import PostgresServer
@@ -130,6 +132,34 @@ class SharedTemplateCode(jinja2.BytecodeCache):
 
 
 TEMPLATE_CODE = SharedTemplateCode()
+
+
+def _share_url_builders() -> None:
+    """Every app the tests make compiles the same URL builders again: werkzeug
+    generates and compiles Python code for each of the app's ~1,000 rules, two
+    builders each, about half of what making an app costs. A builder is a pure
+    function of the rule's text, its parsed parts and whether it appends unknown
+    arguments (it reads the converters through the rule it is bound to), so one
+    compiled per rule is shared by all the apps of a run. Rules with defaults
+    (folded into the code at compile time) are compiled as usual."""
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "shared", False):
+        return
+    builders = {}
+
+    def shared(self, append_unknown=True):
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    shared.shared = True
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
 
 
 @pytest.fixture

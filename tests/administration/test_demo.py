@@ -4,13 +4,16 @@ a conclusion with its actions in several states, a cancelled one; dated from
 the organisation's today; loaded once; the surprise inspection stays secret."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from server.extensions import db
+from server.models import users as users_model
 from server.models import (
     ActionStatus, AuditEvent, EvidenceFile, Inspection, InspectionKind, InspectionStatus, RemediationAction,
     ReviewComment,
@@ -23,7 +26,12 @@ PASSWORD = demo.DEMO_PASSWORD
 
 
 @pytest.fixture
-def loaded(app, runner):
+def loaded(app, runner, monkeypatch):
+    # The demo's eight accounts would each be hashed with the app's deliberately slow
+    # scrypt (~1.5 s a test); a one-round PBKDF2 hash signs in the same way. The
+    # real hashing is tested in tests/test_security.py and tests/test_production.py.
+    monkeypatch.setattr(users_model, "generate_password_hash",
+                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1"))
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     with app.app_context():

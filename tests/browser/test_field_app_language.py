@@ -130,7 +130,8 @@ def field_world(app):
         concluded.status = InspectionStatus.CONCLUDED
         concluded.result = "pass"
         db.session.commit()
-        return world | {"returned": returned.uuid, "concluded": concluded.uuid, "leaving": leaving.id}
+        return world | {"returned": returned.uuid, "concluded": concluded.uuid, "leaving": leaving.id,
+                        "leaving_uuid": leaving.uuid}
 
 
 def cancel(app, inspection_id: int) -> None:
@@ -180,9 +181,10 @@ def walk(page: Page, world: dict, photo: Path, lang: str, catalogue: dict[str, s
     look("home")
     shot(page, lang, "home")
 
-    # Far from the unit with a vague fix: the warnings the lead will see, before checking in.
+    # Far from the unit with a vague fix: the warnings the lead will see, before checking in
+    # (at another of the team's inspections, which the walk never checks in).
     page.context.set_geolocation({"latitude": BA_DINH[0] + 0.0135, "longitude": BA_DINH[1], "accuracy": 150})
-    go(page, uuid)
+    go(page, world["leaving_uuid"])
     page.wait_for_selector(".checkin .geo-flags")
     look("overview, far away")
     shot(page, lang, "far")
@@ -190,7 +192,6 @@ def walk(page: Page, world: dict, photo: Path, lang: str, catalogue: dict[str, s
     go(page, None)
     go(page, uuid)
     page.wait_for_selector("button[name=checkin]:not([disabled])")
-    expect(page.locator(".checkin .geo-flags")).to_have_count(0)
     look("overview, before check-in")
     page.click("button[name=checkin]")
     page.wait_for_selector(".checkin.done")

@@ -418,3 +418,16 @@ def test_the_walk_sees_a_code_an_english_text_a_key_and_a_date_shown_the_wrong_w
     assert len(form) == 4  # that text; no day written dd/mm/yyyy; neither of the walk's figures
     assert leftovers({"/app": texts}) == ["/app: checklist key ['dung-han'] in 'dung-han: null'",
                                           "/app: 'null' in 'dung-han: null'"]
+
+
+def test_an_app_that_cannot_start_says_so_in_the_page_language_with_the_error_kept_for_the_administrator(
+        field_world, browser_page):
+    page = browser_page(locale="vi", **steps.GEO)
+    # The catalogue itself does not arrive: the message must come with the page.
+    page.route("**/app/messages.json", lambda route: route.abort())
+    login(page, "insp")
+    failed = page.locator("#view .flash-error")
+    expect(failed).to_have_text("Không khởi động được ứng dụng. Vui lòng tải lại trang; nếu vẫn lỗi, vui lòng "
+                                "báo quản trị hệ thống nội dung trong phần chi tiết dưới đây.")
+    page.click("#view summary")
+    expect(page.locator("#view .error-detail")).to_contain_text("TypeError")

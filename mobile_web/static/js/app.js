@@ -1,5 +1,5 @@
 // The page module: start-up, routing, keeping the phone's copy fresh.
-import { $, h } from './dom.js';
+import { $ } from './dom.js';
 import * as drafts from './draft.js';
 import { loadMessages, t } from './i18n.js';
 import * as outbox from './outbox.js';
@@ -172,6 +172,10 @@ async function start() {
   document.body.dataset.ready = '1';
 }
 
+// The message comes with the page, in its language, since the catalogue itself may be
+// what failed to load; the error's own text is kept under "Details" for the administrator.
 start().catch((e) => {
-  $('#view').replaceChildren(h('p', { class: 'flash flash-error', text: String(e) }));
+  const shown = $('#start-failed').content.cloneNode(true);
+  shown.querySelector('.error-detail').textContent = String(e);
+  $('#view').replaceChildren(shown);
 });

@@ -30,7 +30,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.factories import PASSWORD
@@ -94,6 +94,11 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# An assertion waits as long as an action does: on a loaded CI machine (a browser, a
+# database and a server per worker) a screen can take more than expect()'s default 5 s.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

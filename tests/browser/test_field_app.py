@@ -5,6 +5,8 @@ Screenshots of every screen go to benchmarks/out/screens/.
 """
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -222,3 +224,39 @@ def test_a_restart_fetches_the_open_inspections_and_the_changed_ones_not_the_who
     details.clear()
     steps.open_app(page)
     assert sorted(details) == sorted([world["uuid"], history_uuids[0]])
+
+
+def test_the_network_coming_back_while_the_phone_is_still_finding_it_offline_sends_at_once(app, live_server,
+                                                                                             browser_page):
+    with app.app_context():
+        world = make_field_world()
+    page = browser_page(locale="vi", **steps.GEO)
+    login(page, "insp")
+    page.wait_for_selector("body[data-ready='1']")
+    page.context.set_offline(True)
+    steps.check_in(page, world["uuid"])  # waits in the outbox, put off by the failed attempt
+    page.wait_for_function("""async () => (await new Promise((ok) => {
+        const q = indexedDB.open('kiemtra'); q.onsuccess = () => {
+          const t = q.result.transaction('outbox').objectStore('outbox').getAll();
+          t.onsuccess = () => ok(t.result); };
+      })).some((r) => r.state === 'waiting')""")
+    # The next attempt finds the network slowly and then not at all...
+    page.evaluate("""() => {
+      const real = window.fetch;
+      window.fetch = (url, options) => String(url).includes('/healthz')
+        ? (window.fetch = real, new Promise((_, no) => setTimeout(() => no(new TypeError('offline')), 1500)))
+        : real(url, options);
+      window.dispatchEvent(new Event('focus'));
+    }""")
+    page.wait_for_timeout(300)
+    # ...and the network comes back meanwhile: the phone sends now, not after its back-off.
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with app.app_context():
+            if db.session.get(Inspection, world["id"]).checked_in_at is not None:
+                break
+        page.wait_for_timeout(200)
+    with app.app_context():
+        assert db.session.get(Inspection, world["id"]).checked_in_at is not None

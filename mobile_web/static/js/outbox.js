@@ -11,6 +11,9 @@ const MAX_DELAY = 5 * 60 * 1000;
 const ORDER = (r) => ({ checkin: 0, withdraw: 1 }[r.kind] ?? 2);
 let timer = null;
 let running = false;
+// A wake-up (the network came back) during a run: that run may still be putting its
+// records off, so the wake-up is applied again once it ends instead of being lost.
+let wokenDuringRun = false;
 
 const changed = () => window.dispatchEvent(new CustomEvent('outbox-change'));
 const delay = (attempts) => Math.min(MAX_DELAY, 5000 * 2 ** attempts);
@@ -25,6 +28,7 @@ export const records = () => store.all('outbox');
 
 // Retry now (the app regained focus or the network came back).
 export async function retryNow() {
+  if (running) { wokenDuringRun = true; return; }
   for (const r of await records()) {
     if (r.state === 'waiting') await store.put('outbox', { ...r, next_at: 0, state: 'queued' });
   }
@@ -50,7 +54,12 @@ async function run() {
   } finally {
     running = false;
     changed();
-    schedule();
+    if (wokenDuringRun) {
+      wokenDuringRun = false;
+      retryNow();
+    } else {
+      schedule();
+    }
   }
 }
 

@@ -48,15 +48,13 @@ class Form(FlaskForm):
 
 class Day(DateField):
     """A date field. A date picker sends 2026-12-18; where a browser has none, a person
-    types the date as they write it (18/12/2026), and a refusal names the field and shows
-    that style: "Hạn xử lý: vui lòng nhập ngày theo dạng 18/12/2026." — never a pattern such as
-    YYYY-MM-DD. The page shows the value back as the picker wants it (ISO)."""
+    types the date as they write it (18/12/2026), and a refusal shows that style beside the
+    field: "Vui lòng nhập ngày theo dạng 18/12/2026." — never a pattern such as YYYY-MM-DD. The page shows the value back as the picker wants it (ISO)."""
 
     def refusal(self, typed: str) -> str:
         from ..i18n import date_example
 
-        return gettext("%(field)s: enter a date like %(example)s.", field=self.label.text,
-                       example=date_example())
+        return gettext("Enter a date like %(example)s.", example=date_example())
 
     def process_formdata(self, valuelist):
         from ..i18n import parse_day

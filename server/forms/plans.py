@@ -17,6 +17,12 @@ from . import Day, Form
 class _Date(Day):
     """A date that must be given unless Optional; a blank one is refused like a wrong one."""
 
+    def refusal(self, typed: str) -> str:
+        from ..i18n import date_example
+
+        # Named: the plan page also lists its refusals together above the form.
+        return gettext("%(field)s: enter a date like %(example)s.", field=self.label.text, example=date_example())
+
     def pre_validate(self, form):
         # A blank date, or a post with no fields at all (Flask-WTF does not read it).
         if self.data is None and not self.errors and not any(isinstance(v, Optional) for v in self.validators):

@@ -229,7 +229,7 @@ def test_a_rename_makes_a_successor_that_keeps_the_children_and_location(app, ad
     ({"kind": "merge", "into_code": "00004"}, "cannot be merged into itself"),
     ({"kind": "merge", "into_code": "55555"}, "No current unit has the code 55555."),
     ({"kind": "merge", "into_code": "009"}, "No current unit has the code 009."),
-    ({"kind": "merge", "into_code": "00070", "effective": "31/13/2025"}, "Effective date: enter a date like 18 Dec 2026."),
+    ({"kind": "merge", "into_code": "00070", "effective": "31/13/2025"}, "Enter a date like 18 Dec 2026."),
     ({"kind": "rename", "new_name": ""}, "Give the new name."),
     ({"kind": "rename", "new_name": "Phường X", "new_code": "00070"}, "already belongs to Phường Hoàn Kiếm"),
     ({"kind": "split", "split_codes": "00070"}, "at least two units"),

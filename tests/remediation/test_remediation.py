@@ -386,7 +386,7 @@ def test_an_extension_request_refused_by_its_form_keeps_what_was_typed_with_each
     r = client.post(f"/actions/{site['action']}/extension", data={"new_deadline": "soon", "reason": "Chờ vật tư"})
     assert r.status_code == 422
     page = r.get_data(as_text=True)
-    assert 'id="new_deadline-error">New deadline: enter a date like 18 Dec 2026.' in page and "Chờ vật tư</textarea>" in page
+    assert 'id="new_deadline-error">Enter a date like 18 Dec 2026.' in page and "Chờ vật tư</textarea>" in page
     # The service still judges the date: not later than the deadline is refused, the reason kept.
     r = client.post(f"/actions/{site['action']}/extension",
                     data={"new_deadline": date.today().isoformat(), "reason": "Chờ vật tư"})

@@ -226,7 +226,7 @@ def test_a_workbook_with_a_mistyped_filter_is_refused_with_a_message_naming_it(c
     auth.login("lead")
     r = client.post("/exports/workbook", data={"period_start": "2026-13-01"})
     assert r.status_code == 400
-    assert "Từ: Ngày không hợp lệ." in r.get_data(as_text=True)  # the field, then what is wrong
+    assert "Từ: Vui lòng nhập ngày theo dạng 18/12/2026." in r.get_data(as_text=True)  # the field, then what is wrong
     r = client.post("/exports/workbook", data={"plan_id": "abc"})
     assert r.status_code == 400
     assert "Kế hoạch: Vui lòng nhập một số nguyên." in r.get_data(as_text=True)

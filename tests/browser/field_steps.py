@@ -113,6 +113,17 @@ def sign(page: Page, side: str) -> None:
     expect(page.locator(f"#pad-{side}")).to_have_count(0)  # replaced by the saved signature
 
 
+def add_attendees(page: Page) -> None:
+    """On the minutes screen: one member of the team and one person of the unit attend."""
+    names = page.locator("input[name=attendee-name]")
+    page.click("button[name=add-team]")
+    expect(names).to_have_count(1)
+    names.last.fill("Nguyễn Văn Kiểm")
+    page.click("button[name=add-unit]")
+    expect(names).to_have_count(2)
+    names.last.fill("Trần Thị Đơn")
+
+
 def fill_minutes(page: Page, uuid: str, shots: str | None = None) -> None:
     open_inspection(page, uuid, "/minutes")
     names = page.locator("input[name=attendee-name]")

@@ -18,6 +18,7 @@ from flask_babel import get_translations
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField
+from wtforms.validators import ValidationError
 
 
 class _AppTranslations:
@@ -45,11 +46,12 @@ class Form(FlaskForm):
             return _TRANSLATIONS
 
 
-
 class Day(DateField):
     """A date field. A date picker sends 2026-12-18; where a browser has none, a person
     types the date as they write it (18/12/2026), and a refusal shows that style beside the
-    field: "Vui lòng nhập ngày theo dạng 18/12/2026." — never a pattern such as YYYY-MM-DD. The page shows the value back as the picker wants it (ISO)."""
+    field: "Vui lòng nhập ngày theo dạng 18/12/2026." — never a pattern such as YYYY-MM-DD.
+    The page shows the value back as the picker wants it (ISO). Given no validator, a date
+    is required: a blank one is refused with the same sentence as a wrong one."""
 
     def refusal(self, typed: str) -> str:
         from ..i18n import date_example
@@ -68,3 +70,8 @@ class Day(DateField):
         self.data = parse_day(typed)
         if self.data is None:
             raise ValueError(self.refusal(typed))
+
+    def pre_validate(self, form):
+        # A blank date, or a post with no fields at all (Flask-WTF does not read it).
+        if self.data is None and not self.errors and not self.validators:
+            raise ValidationError(self.refusal(""))

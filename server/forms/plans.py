@@ -8,25 +8,19 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField, TimeField
-from wtforms.validators import AnyOf, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, Length, Optional
 
 from ..services.fieldwork.draws import METHODS
 from . import Day, Form
 
 
 class _Date(Day):
-    """A date that must be given unless Optional; a blank one is refused like a wrong one."""
+    """A plan date whose refusal names its field (the page also lists refusals above the form)."""
 
     def refusal(self, typed: str) -> str:
         from ..i18n import date_example
 
-        # Named: the plan page also lists its refusals together above the form.
         return gettext("%(field)s: enter a date like %(example)s.", field=self.label.text, example=date_example())
-
-    def pre_validate(self, form):
-        # A blank date, or a post with no fields at all (Flask-WTF does not read it).
-        if self.data is None and not self.errors and not any(isinstance(v, Optional) for v in self.validators):
-            raise ValidationError(self.refusal(""))
 
 
 class _Number(IntegerField):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional
 
 from . import Day, Form
 
@@ -24,11 +24,6 @@ class _Date(Day):
 
     def refusal(self, typed: str) -> str:
         return self.message(typed)
-
-    def pre_validate(self, form):
-        # A blank date, or a post with no fields at all (Flask-WTF does not read it).
-        if self.data is None and not self.errors and not any(isinstance(v, Optional) for v in self.validators):
-            raise ValidationError(self.message(""))
 
 
 def comments_form(item_keys) -> Form:
